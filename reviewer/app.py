@@ -1,0 +1,254 @@
+"""Command-line entry point and GUI bootstrap.
+
+Qt is imported lazily, inside the functions that need it, so that
+``reviewer --version`` and the CLI sub-commands start fast and so that the
+document worker process (which re-imports the main module when it is
+spawned) never loads Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import logging.handlers
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from reviewer import __version__
+
+SUBCOMMANDS = ("info", "demo")
+SAMPLES = (
+    "motion_ai_draft.pdf",
+    "credit_agreement.pdf",
+    "motion_draft_a.pdf",
+    "motion_draft_b.pdf",
+    "scanned_letter.pdf",
+)
+log = logging.getLogger("reviewer")
+
+
+def gui_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reviewer",
+        description="Offline review workstation for legal and financial documents.",
+        epilog="Sub-commands: 'reviewer demo' opens the bundled sample documents; "
+        "'reviewer info FILE' describes a document as JSON. 'reviewer COMMAND --help' for more.",
+    )
+    parser.add_argument("--version", action="version", version=f"reviewer {__version__}")
+    add_workspace_option(parser)
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="open a sample document offscreen, render a page, write and read the store, exit 0",
+    )
+    parser.add_argument(
+        "--report-startup",
+        action="store_true",
+        help="print start-up timings as JSON once the first page is painted, then exit "
+        "(used by the benchmarks)",
+    )
+    parser.add_argument("files", nargs="*", type=Path, metavar="FILE", help="documents to open")
+    return parser
+
+
+def command_parser() -> argparse.ArgumentParser:
+    from reviewer import cli
+
+    parser = argparse.ArgumentParser(prog="reviewer")
+    sub = parser.add_subparsers(dest="command", required=True)
+    cli.add_info_parser(sub)
+    demo = sub.add_parser("demo", help="open the bundled synthetic sample documents")
+    add_workspace_option(demo)
+    demo.set_defaults(run=run_demo)
+    return parser
+
+
+def add_workspace_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workspace",
+        metavar="DIR",
+        help="keep the workspace in DIR (default: $REVIEWER_HOME, else the user data folder)",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    multiprocessing.freeze_support()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        args = command_parser().parse_args(argv)
+        return int(args.run(args))
+    args = gui_parser().parse_args(argv)
+    if args.smoke_test:
+        return run_smoke_test(args.workspace)
+    return run_gui(args.files, args.workspace, report_startup=args.report_startup)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from reviewer.core.resources import resource
+
+    folder = resource("samples")
+    files = [Path(str(folder / name)) for name in SAMPLES if (folder / name).is_file()]
+    if not files:
+        print(
+            "reviewer demo: the sample documents are missing from this installation",
+            file=sys.stderr,
+        )
+        return 1
+    return run_gui(files, args.workspace)
+
+
+def setup_logging(logs: Path) -> None:
+    """Log to a rotating file; never log document text (documents may be privileged)."""
+    logs.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handler = logging.handlers.RotatingFileHandler(
+        logs / "reviewer.log", maxBytes=2 * 2**20, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("reviewer")
+    root.setLevel(logging.INFO)
+    if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
+        root.addHandler(handler)
+
+
+def run_gui(
+    files: Sequence[Path],
+    workspace_dir: str | None,
+    *,
+    report_startup: bool = False,
+    smoke: bool = False,
+) -> int:
+    """Start the window, open ``files``, run the event loop."""
+    started = time.perf_counter()
+    from reviewer.core.paths import resolve
+    from reviewer.core.worker import DocumentWorker
+
+    # Start the document worker first: its process start overlaps Qt's.
+    spare = DocumentWorker().start() if files else None
+    paths = resolve(workspace_dir)
+
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from reviewer.core.errors import ReviewerError
+    from reviewer.core.store import Workspace
+    from reviewer.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("reviewer")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("reviewer")
+    try:
+        workspace = Workspace.open(paths)
+    except ReviewerError as exc:
+        if spare is not None:
+            spare.close()
+        print(f"reviewer: {exc}", file=sys.stderr)
+        if not smoke and not report_startup:
+            QMessageBox.critical(None, "Cannot open the workspace", str(exc))
+        return 2
+    setup_logging(paths.logs)
+    install_excepthook()
+    settings = QSettings(str(paths.config / "window.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(workspace, settings=None if smoke or report_startup else settings)
+    window.opener.adopt(spare)
+    result = {"code": 0}
+
+    if smoke or report_startup:
+        stages = {"window_ms": round((time.perf_counter() - started) * 1000, 1)}
+
+        def on_first(pane: object) -> None:
+            view = window.current_view()
+
+            def painted(page: int) -> None:
+                if page != 0 or view is None:
+                    return
+                view.session.pageRendered.disconnect(painted)
+                window.grab()  # force a complete paint of the window
+                stages["first_page_ms"] = round((time.perf_counter() - started) * 1000, 1)
+                if smoke:
+                    result["code"] = smoke_checks(window, workspace, stages)
+                print(json.dumps(stages), flush=True)
+                app.quit()
+
+            if view is not None:
+                view.session.pageRendered.connect(painted)
+
+        def failed(name: str, problem: str) -> None:
+            print(f"reviewer: {name}: {problem}", file=sys.stderr)
+            result["code"] = 1
+            app.quit()
+
+        window.documentShown.connect(on_first)
+        window.opener.failed.connect(failed)
+        QTimer.singleShot(60_000, lambda: (result.update(code=1), app.quit()))
+        window.dialogs.error = lambda title, text: failed(title, text)  # type: ignore[method-assign]
+
+    window.show()
+    window.open_paths(list(files))
+    try:
+        code = app.exec()
+    finally:
+        window.close()
+        workspace.close()
+    return result["code"] or code
+
+
+def smoke_checks(window: object, workspace: object, stages: dict[str, float]) -> int:
+    """After the first page is painted: the store must hold the document and its event."""
+    from reviewer.core.store import Workspace
+
+    assert isinstance(workspace, Workspace)
+    docs = workspace.documents()
+    added = workspace.events(entity="document")
+    ok = bool(docs) and bool(added) and docs[0].page_count > 0
+    with workspace.transaction():
+        workspace.log_event("smoke.checked", "workspace", "smoke", after={"ok": ok})
+    ok = ok and workspace.events(entity="workspace")[-1].after == {"ok": True}
+    stages.update({"documents": len(docs), "pages": docs[0].page_count if docs else 0, "ok": ok})
+    return 0 if ok else 1
+
+
+def run_smoke_test(workspace_dir: str | None) -> int:
+    """``reviewer --smoke-test``: offscreen, sample document, a rendered page, the store."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from reviewer.core.resources import resource
+
+    sample = resource("samples", SAMPLES[0])
+    if not sample.is_file():
+        print("reviewer: smoke test: the sample documents are missing", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="reviewer-smoke-") as tmp:
+        code = run_gui([Path(str(sample))], workspace_dir or tmp, smoke=True)
+    print("smoke test passed" if code == 0 else "smoke test FAILED", file=sys.stderr)
+    return code
+
+
+def install_excepthook() -> None:
+    """Log unexpected errors and tell the user, instead of dying mid-work."""
+    previous = sys.excepthook
+
+    def hook(kind, value, tb) -> None:
+        log.error("unexpected error", exc_info=(kind, value, tb))
+        previous(kind, value, tb)
+        try:
+            from PySide6.QtWidgets import QApplication, QMessageBox
+
+            if (
+                QApplication.instance() is not None
+                and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
+            ):
+                QMessageBox.critical(
+                    None,
+                    "Unexpected error",
+                    f"{kind.__name__}: {value}\n\nYour work up to the last change is saved.",
+                )
+        except Exception:  # noqa: BLE001 - the hook must never raise
+            pass
+
+    sys.excepthook = hook

@@ -1,0 +1,226 @@
+"""PyMuPDF access: open any format it reads, describe, render, extract words, search.
+
+These functions run inside the document worker process (see
+:mod:`reviewer.core.worker`): PyMuPDF is not thread-safe, holds the GIL for
+a whole call, and can crash the interpreter on a hostile file. Only plain
+data (tuples, bytes, dataclasses) leaves this module.
+
+Coordinates returned here are in *display space*: PDF points of the page as
+it is shown, i.e. after the page's ``/Rotate`` is applied. MuPDF reports text
+in unrotated space, so every box is mapped through ``page.rotation_matrix``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+# PyMuPDF 2.x would pull in a layout model on import; 1.x never does. Blocking
+# the optional modules keeps imports fast should a newer version appear.
+sys.modules.setdefault("pymupdf.layout", None)  # type: ignore[arg-type]
+sys.modules.setdefault("pymupdf4llm", None)  # type: ignore[arg-type]
+import pymupdf  # noqa: E402
+
+from reviewer.core.errors import DocumentError, PasswordRequired  # noqa: E402
+from reviewer.core.formats import MEDIA_TYPES, TEXT_SUFFIXES  # noqa: E402
+from reviewer.core.model import DocumentInfo, OpenedDocument, PageInfo, Word  # noqa: E402
+
+pymupdf.TOOLS.mupdf_display_errors(False)  # MuPDF's own stderr chatter is not for users
+pymupdf.TOOLS.mupdf_display_warnings(False)
+
+Rect = tuple[float, float, float, float]
+Quad = tuple[float, float, float, float, float, float, float, float]
+
+
+def open_document(
+    path: str | Path, password: str | None = None, filetype: str | None = None
+) -> pymupdf.Document:
+    """Open ``path`` with PyMuPDF, translating every failure into :class:`DocumentError`.
+
+    ``filetype`` (e.g. "pdf", "txt") is needed for files whose name says
+    nothing, such as blobs in the workspace, which are named by their hash.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DocumentError(path, "the file does not exist")
+    if path.is_dir():
+        raise DocumentError(path, "this is a folder, not a document")
+    try:
+        if path.stat().st_size == 0:
+            raise DocumentError(path, "the file is empty")
+    except OSError as exc:
+        raise DocumentError(path, f"the file cannot be read ({exc.strerror})") from exc
+    if filetype is None and path.suffix.lower() in TEXT_SUFFIXES:
+        filetype = "txt"
+    try:
+        doc = pymupdf.open(path, filetype=filetype) if filetype else pymupdf.open(path)
+    except pymupdf.FileNotFoundError as exc:
+        raise DocumentError(path, "the file does not exist") from exc
+    except pymupdf.EmptyFileError as exc:
+        raise DocumentError(path, "the file is empty") from exc
+    except pymupdf.FileDataError as exc:
+        raise DocumentError(
+            path, f"this is not a document reviewer can open, or it is damaged ({_why(exc)})"
+        ) from exc
+    except PermissionError as exc:
+        raise DocumentError(path, "permission denied: the file cannot be read") from exc
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise DocumentError(path, f"the document could not be opened ({_why(exc)})") from exc
+    if doc.needs_pass:
+        if password is None:
+            doc.close()
+            raise PasswordRequired(path, wrong_password=False)
+        if not doc.authenticate(password):
+            doc.close()
+            raise PasswordRequired(path, wrong_password=True)
+    try:
+        count = doc.page_count
+    except (RuntimeError, ValueError) as exc:
+        doc.close()
+        raise DocumentError(path, f"the page tree is damaged ({_why(exc)})") from exc
+    if count == 0:
+        doc.close()
+        raise DocumentError(path, "the document has no pages")
+    return doc
+
+
+def describe_opened(doc: pymupdf.Document, path: str | Path) -> OpenedDocument:
+    sizes = []
+    for page in doc:
+        rect = page.rect
+        sizes.append((float(rect.width), float(rect.height)))
+    fmt = _format(doc, Path(path))
+    return OpenedDocument(
+        page_count=doc.page_count,
+        page_sizes=sizes,
+        title=(doc.metadata or {}).get("title") or Path(path).stem,
+        format=fmt,
+        media_type=MEDIA_TYPES.get(fmt, "application/octet-stream"),
+        needs_password=bool(doc.is_encrypted or doc.needs_pass),
+    )
+
+
+def render_page(
+    doc: pymupdf.Document, page_no: int, scale: float, clip: Rect | None = None
+) -> pymupdf.Pixmap:
+    """Render one page (or a clip of it) as an RGB888 pixmap.
+
+    The caller reads ``pix.samples_mv`` while it holds ``pix``: the memoryview
+    points into the pixmap's own buffer, so no copy is made here.
+    """
+    page = doc[page_no]
+    matrix = pymupdf.Matrix(scale, scale)
+    pix = page.get_pixmap(
+        matrix=matrix,
+        alpha=False,
+        colorspace=pymupdf.csRGB,
+        clip=None if clip is None else pymupdf.Rect(clip),
+        annots=True,
+    )
+    return pix
+
+
+def page_words(doc: pymupdf.Document, page_no: int) -> list[Word]:
+    page = doc[page_no]
+    matrix = page.rotation_matrix
+    rotated = page.rotation != 0
+    out: list[Word] = []
+    for x0, y0, x1, y1, text, block, line, _ in page.get_text("words", sort=False):
+        if rotated:
+            r = pymupdf.Rect(x0, y0, x1, y1) * matrix
+            x0, y0, x1, y1 = r.x0, r.y0, r.x1, r.y1
+        out.append(Word(float(x0), float(y0), float(x1), float(y1), text, int(block), int(line)))
+    return out
+
+
+def page_text(doc: pymupdf.Document, page_no: int) -> str:
+    return str(doc[page_no].get_text("text", sort=False))
+
+
+def search_page(doc: pymupdf.Document, page_no: int, needle: str) -> list[Quad]:
+    """All hits of ``needle`` on one page, as quads in display space (case-insensitive)."""
+    page = doc[page_no]
+    matrix = page.rotation_matrix
+    quads = page.search_for(needle, quads=True)
+    out: list[Quad] = []
+    for q in quads:
+        if page.rotation:
+            q = q * matrix
+        out.append(
+            (q.ul.x, q.ul.y, q.ur.x, q.ur.y, q.ll.x, q.ll.y, q.lr.x, q.lr.y)  # type: ignore[union-attr]
+        )
+    return out
+
+
+def document_info(path: str | Path, password: str | None = None) -> DocumentInfo:
+    """Everything ``reviewer info`` reports; raises :class:`DocumentError` on bad input."""
+    path = Path(path)
+    doc = open_document(path, password)
+    try:
+        fmt = _format(doc, path)
+        is_pdf = bool(doc.is_pdf)
+        pages: list[PageInfo] = []
+        any_annots = False
+        for page in doc:
+            text = page.get_text("text", sort=False).strip()
+            annots = len(list(page.annots())) if is_pdf else 0
+            any_annots = any_annots or annots > 0
+            pages.append(
+                PageInfo(
+                    number=page.number + 1,
+                    width=round(float(page.rect.width), 2),
+                    height=round(float(page.rect.height), 2),
+                    has_text=bool(text),
+                    images=len(page.get_images(full=False)),
+                    annotations=annots,
+                )
+            )
+        # is_form_pdf is False or the number of form fields.
+        fields = int(doc.is_form_pdf or 0) if is_pdf else 0
+        metadata = {k: v for k, v in (doc.metadata or {}).items() if isinstance(v, str) and v}
+        return DocumentInfo(
+            path=str(path),
+            format=fmt,
+            media_type=MEDIA_TYPES.get(fmt, "application/octet-stream"),
+            page_count=doc.page_count,
+            encrypted=bool(doc.is_encrypted) or password is not None,
+            needs_password=password is not None,
+            title=metadata.get("title", "") or path.stem,
+            metadata=metadata,
+            pages=pages,
+            has_annotations=any_annots,
+            has_forms=fields > 0,
+            form_fields=fields,
+            embedded_files=doc.embfile_count() if is_pdf else 0,
+            has_javascript=_has_javascript(doc) if is_pdf else False,
+        )
+    finally:
+        doc.close()
+
+
+def _has_javascript(doc: pymupdf.Document) -> bool:
+    """True when the PDF carries JavaScript anywhere MuPDF can see (names tree or actions)."""
+    try:
+        for xref in range(1, doc.xref_length()):
+            obj = doc.xref_object(xref, compressed=True)
+            if "/JavaScript" in obj or "/JS" in obj:
+                return True
+    except (RuntimeError, ValueError):
+        return False
+    return False
+
+
+def _format(doc: pymupdf.Document, path: Path) -> str:
+    if doc.is_pdf:
+        return "pdf"
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix in MEDIA_TYPES:
+        return suffix
+    meta: dict[str, Any] = doc.metadata or {}
+    return str(meta.get("format", "unknown")).split()[0].lower() or "unknown"
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text[:200] if text else type(exc).__name__

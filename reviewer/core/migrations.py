@@ -1,0 +1,82 @@
+"""The workspace schema, as an ordered list of sqlite-utils migrations.
+
+Migrations only ever append: a workspace written by an older version is
+brought forward on open, and ``PRAGMA user_version`` mirrors the number of
+applied migrations so that a workspace from a *newer* version is refused
+instead of being silently damaged.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("reviewer")
+
+
+@migrations()
+def m001_documents_and_events(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE document (
+            sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+            title TEXT NOT NULL,
+            media_type TEXT NOT NULL,
+            page_count INTEGER NOT NULL CHECK (page_count >= 0),
+            original_name TEXT NOT NULL,
+            original_path TEXT NOT NULL DEFAULT '',
+            added_at TEXT NOT NULL,
+            last_opened_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX document_last_opened ON document (last_opened_at DESC)")
+    # The change log is append-only: triggers refuse updates and deletes, so
+    # neither a bug nor a careless script can rewrite history.
+    db.execute(
+        """
+        CREATE TABLE event (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            before TEXT,
+            after TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX event_entity ON event (entity, entity_id)")
+    db.execute(
+        "CREATE TRIGGER event_no_update BEFORE UPDATE ON event "
+        "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER event_no_delete BEFORE DELETE ON event "
+        "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END"
+    )
+
+
+@migrations()
+def m002_text_index(db: Database) -> None:
+    # Page text, whitespace-normalised, in an FTS5 trigram index: substring
+    # search (LIKE '%term%') over a 1,000-page document answers in
+    # milliseconds, where PyMuPDF's search_for over every page takes seconds.
+    db.execute(
+        "CREATE VIRTUAL TABLE page_text USING fts5("
+        "text, doc UNINDEXED, page UNINDEXED, tokenize = 'trigram case_sensitive 0')"
+    )
+    db.execute(
+        """
+        CREATE TABLE text_index (
+            doc TEXT PRIMARY KEY REFERENCES document (sha256) ON DELETE CASCADE,
+            pages_done INTEGER NOT NULL DEFAULT 0,
+            complete INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+
+
+# Bump with every migration above; a test checks it matches what a new workspace applies.
+SCHEMA_VERSION = 2

@@ -1,0 +1,365 @@
+"""The document worker: one child process owns every PyMuPDF call for a document.
+
+Why a process and not a thread: PyMuPDF is not thread-safe and holds the GIL
+for a whole call. Measured here, rendering scanned pages on a worker *thread*
+stalled the GUI thread 123–130 ms (median); a worker *process* sending pixels
+over a pipe kept stalls at about 2 ms. A process also survives what no
+``try`` can catch: MuPDF crashing on a hostile file. When that happens the
+request that was running fails with :class:`WorkerCrashed` naming the file,
+the process is restarted, the document reopened, and the queue goes on.
+
+The client side is plain Python (threads and :class:`concurrent.futures.Future`)
+so it is testable without Qt; the UI adapts futures to Qt signals. Requests
+wait in a priority queue on the client and only ``max_in_flight`` are sent at
+once, so work that is no longer wanted (a page scrolled out of view) can be
+cancelled with ``future.cancel()`` before the worker ever sees it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import multiprocessing
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from reviewer.core.errors import DocumentError, PasswordRequired, WorkerCrashed
+
+# Priorities: lower runs first.
+VISIBLE = 0
+NEARBY = 1
+THUMBNAIL = 2
+SEARCH = 3
+BACKGROUND = 4
+
+MAX_RESTARTS = 3
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """Pixels of one rendered page: RGB888 rows of ``stride`` bytes."""
+
+    page: int
+    scale: float
+    width: int
+    height: int
+    stride: int
+    pixels: bytes
+
+
+@dataclass(order=True)
+class _Request:
+    priority: int
+    seq: int
+    op: str = field(compare=False)
+    args: tuple[Any, ...] = field(compare=False)
+    future: Future[Any] = field(compare=False)
+
+
+# -- the child process --------------------------------------------------------
+
+
+def _serve(conn: Connection) -> None:
+    """Main loop of the worker process: answer requests until told to quit."""
+    from reviewer.core import documents  # imported here: the parent never loads PyMuPDF
+
+    doc = None
+    path = ""
+    while True:
+        try:
+            req_id, op, args = conn.recv()
+        except (EOFError, OSError):
+            break
+        if op == "quit":
+            break
+        try:
+            if op == "open":
+                if doc is not None:
+                    doc.close()
+                path = str(args[0])
+                doc = documents.open_document(*args)
+                result: Any = documents.describe_opened(doc, args[0])
+            elif op == "info":
+                result = documents.document_info(args[0], args[1])
+            elif op == "ping":
+                result = "pong"
+            elif doc is None:
+                raise DocumentError(path or "document", "no document is open in the worker")
+            elif op == "render":
+                pix = documents.render_page(doc, *args)
+                conn.send((req_id, "pixels", (pix.width, pix.height, pix.stride)))
+                conn.send_bytes(pix.samples_mv)  # straight from MuPDF's buffer into the pipe
+                del pix
+                continue
+            elif op == "words":
+                result = documents.page_words(doc, args[0])
+            elif op == "text":
+                result = [(p, documents.page_text(doc, p)) for p in args[0]]
+            elif op == "search":
+                needle, pages = args
+                result = {p: documents.search_page(doc, p, needle) for p in pages}
+            else:
+                raise DocumentError(path or "document", f"unknown worker request {op!r}")
+            conn.send((req_id, "ok", result))
+        except PasswordRequired as exc:
+            conn.send((req_id, "password", (str(exc.path), exc.wrong_password)))
+        except DocumentError as exc:
+            conn.send((req_id, "error", (str(exc.path), exc.problem)))
+        except Exception as exc:  # noqa: BLE001 - relayed to the caller, never swallowed
+            where = f"{op} failed" if op != "render" else f"page {args[0] + 1} could not be drawn"
+            conn.send((req_id, "error", (path or "document", f"{where}: {exc}")))
+    if doc is not None:
+        doc.close()
+
+
+# -- the client ---------------------------------------------------------------
+
+
+class DocumentWorker:
+    """Client for one worker process; thread-safe; results arrive as futures.
+
+    Future callbacks run on the worker's reader thread: do no GUI work in
+    them, hand the result to the GUI thread (the UI does this with a signal).
+    """
+
+    def __init__(self, *, max_in_flight: int = 2, name: str = "document") -> None:
+        self._ctx = multiprocessing.get_context("spawn")
+        self._max_in_flight = max_in_flight
+        self._name = name
+        self._lock = threading.RLock()
+        self._send_lock = threading.Lock()
+        self._queue: list[_Request] = []
+        self._in_flight: dict[int, _Request] = {}
+        self._seq = itertools.count()
+        self._proc: Any = None
+        self._conn: Connection | None = None
+        self._reader: threading.Thread | None = None
+        self._opened: tuple[str, str | None, str | None] | None = None
+        self._closed = False
+        self.restarts = 0
+        self.last_crash: str = ""
+
+    # lifecycle
+
+    def start(self) -> DocumentWorker:
+        """Spawn the process now (it takes a few hundred ms to import PyMuPDF)."""
+        with self._lock:
+            if self._proc is None and not self._closed:
+                self._spawn()
+        return self
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._proc is None else self._proc.pid
+
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.is_alive()
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Stop the process and cancel everything still queued."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            pending = list(self._queue) + list(self._in_flight.values())
+            self._queue.clear()
+            self._in_flight.clear()
+            proc, conn, reader = self._proc, self._conn, self._reader
+        for req in pending:
+            req.future.cancel() or _fail(req.future, DocumentError(self._name, "closed"))
+        if conn is not None:
+            with contextlib.suppress(OSError, ValueError), self._send_lock:
+                conn.send((0, "quit", ()))
+        if proc is not None:
+            proc.join(timeout)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(timeout)
+        if conn is not None:
+            conn.close()
+        if reader is not None and reader is not threading.current_thread():
+            reader.join(timeout)
+
+    # requests
+
+    def open(
+        self, path: str | Path, password: str | None = None, filetype: str | None = None
+    ) -> Future[Any]:
+        """Open the worker's document; the future gives an ``OpenedDocument``."""
+        future = self.submit("open", str(path), password, filetype, priority=-1)
+
+        def remember(done: Future[Any]) -> None:
+            if not done.cancelled() and done.exception() is None:
+                with self._lock:
+                    self._opened = (str(path), password, filetype)
+                    self._name = str(path)
+
+        future.add_done_callback(remember)
+        return future
+
+    def reopen_from(self, path: str | Path, filetype: str | None = None) -> None:
+        """After a crash, reopen ``path`` (the workspace copy) instead of the original file."""
+        with self._lock:
+            if self._opened is not None:
+                self._opened = (str(path), self._opened[1], filetype)
+
+    def info(self, path: str | Path, password: str | None = None) -> Future[Any]:
+        return self.submit("info", str(path), password, priority=-1)
+
+    def render(
+        self, page: int, scale: float, *, priority: int = VISIBLE, clip: Any = None
+    ) -> Future[RenderedPage]:
+        return self.submit("render", page, scale, clip, priority=priority)
+
+    def words(self, page: int, *, priority: int = VISIBLE) -> Future[Any]:
+        return self.submit("words", page, priority=priority)
+
+    def text(self, pages: range | list[int], *, priority: int = BACKGROUND) -> Future[Any]:
+        return self.submit("text", list(pages), priority=priority)
+
+    def search(self, needle: str, pages: list[int], *, priority: int = SEARCH) -> Future[Any]:
+        return self.submit("search", needle, list(pages), priority=priority)
+
+    def submit(self, op: str, *args: Any, priority: int = VISIBLE) -> Future[Any]:
+        future: Future[Any] = Future()
+        with self._lock:
+            if self._closed:
+                _fail(future, DocumentError(self._name, "the document was closed"))
+                return future
+            heapq.heappush(self._queue, _Request(priority, next(self._seq), op, args, future))
+            if self._proc is None:
+                self._spawn()
+            self._pump()
+        return future
+
+    # internals
+
+    def _spawn(self) -> None:
+        parent, child = self._ctx.Pipe(duplex=True)
+        proc = self._ctx.Process(target=_serve, args=(child,), daemon=True, name="reviewer-pdf")
+        proc.start()
+        child.close()
+        self._proc, self._conn = proc, parent
+        self._reader = threading.Thread(
+            target=self._read_loop, args=(parent, proc), name="reviewer-pdf-reader", daemon=True
+        )
+        self._reader.start()
+        if self._opened is not None:
+            # A restart: reopen the document ahead of everything else.
+            replay: Future[Any] = Future()
+            heapq.heappush(self._queue, _Request(-2, next(self._seq), "open", self._opened, replay))
+
+    def _pump(self) -> None:
+        """Send queued requests while there is room in flight (caller holds the lock)."""
+        while self._queue and len(self._in_flight) < self._max_in_flight and self._conn:
+            req = heapq.heappop(self._queue)
+            if not req.future.set_running_or_notify_cancel():
+                continue  # cancelled while queued: the worker never sees it
+            self._in_flight[req.seq] = req
+            try:
+                with self._send_lock:
+                    self._conn.send((req.seq, req.op, req.args))
+            except (OSError, ValueError):
+                break  # the reader notices the broken pipe and handles the crash
+
+    def _read_loop(self, conn: Connection, proc: Any) -> None:
+        while True:
+            try:
+                req_id, status, payload = conn.recv()
+                pixels = conn.recv_bytes() if status == "pixels" else b""
+            except (EOFError, OSError):
+                self._on_exit(proc)
+                return
+            with self._lock:
+                req = self._in_flight.pop(req_id, None)
+            if req is not None:
+                self._resolve(req, status, payload, pixels)
+            with self._lock:
+                self._pump()
+
+    def _resolve(self, req: _Request, status: str, payload: Any, pixels: bytes) -> None:
+        future = req.future
+        if status == "ok":
+            future.set_result(payload)
+        elif status == "pixels":
+            width, height, stride = payload
+            page, scale = req.args[0], req.args[1]
+            future.set_result(RenderedPage(page, scale, width, height, stride, pixels))
+        elif status == "password":
+            future.set_exception(PasswordRequired(payload[0], wrong_password=payload[1]))
+        else:
+            future.set_exception(DocumentError(payload[0], payload[1]))
+
+    def _on_exit(self, proc: Any) -> None:
+        proc.join(1.0)
+        code = proc.exitcode
+        with self._lock:
+            if self._closed or proc is not self._proc:
+                return
+            victims = list(self._in_flight.values())
+            self._in_flight.clear()
+            self._proc = self._conn = None
+            name = self._name
+            what = _describe_exit(code)
+            self.last_crash = what
+            for req in victims:
+                _fail(
+                    req.future,
+                    WorkerCrashed(
+                        name, f"the document engine {what} while {_doing(req)}; it was restarted"
+                    ),
+                )
+            if self.restarts >= MAX_RESTARTS:
+                self._closed = True
+                for req in self._queue:
+                    if req.future.set_running_or_notify_cancel():
+                        _fail(
+                            req.future,
+                            WorkerCrashed(name, f"the document engine {what} too often; giving up"),
+                        )
+                self._queue.clear()
+                return
+            if self._queue or self._opened is not None:
+                self.restarts += 1
+                self._spawn()
+                self._pump()
+
+
+def _fail(future: Future[Any], exc: BaseException) -> None:
+    with contextlib.suppress(Exception):
+        if not future.done() and (future.running() or future.set_running_or_notify_cancel()):
+            future.set_exception(exc)
+
+
+def _describe_exit(code: int | None) -> str:
+    if code is None:
+        return "stopped responding"
+    if code < 0:
+        return f"crashed (signal {-code})"
+    return f"stopped unexpectedly (exit code {code})"
+
+
+def _doing(req: _Request) -> str:
+    if req.op == "render":
+        return f"drawing page {req.args[0] + 1}"
+    if req.op == "open":
+        return "opening the document"
+    if req.op == "words":
+        return f"reading the words of page {req.args[0] + 1}"
+    return f"working ({req.op})"
+
+
+def run_once(call: Callable[[DocumentWorker], Future[Any]], timeout: float = 120.0) -> Any:
+    """Run one request in a fresh worker and return its result (for the CLI)."""
+    worker = DocumentWorker(max_in_flight=1).start()
+    try:
+        return call(worker).result(timeout)
+    finally:
+        worker.close()

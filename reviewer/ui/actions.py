@@ -1,0 +1,211 @@
+"""Every user command, declared once: id, title, shortcut, menu, help text.
+
+The table builds the menus and toolbar, the Help > Keyboard shortcuts list,
+and the test that no shortcut is used twice and every action is documented.
+Handlers are looked up by id on the object that owns them, so this module
+holds no behaviour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+from reviewer.core.resources import as_path, resource
+
+Shortcut = QKeySequence.StandardKey | str
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    id: str
+    title: str
+    menu: str
+    help: str
+    shortcuts: tuple[Shortcut, ...] = ()
+    icon: str = ""
+    checkable: bool = False
+    needs_document: bool = True
+    toolbar: bool = False
+
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec(
+        "open",
+        "&Open…",
+        "&File",
+        "Open a PDF, XPS, EPUB, image or text file.",
+        (QKeySequence.StandardKey.Open,),
+        "open",
+        needs_document=False,
+        toolbar=True,
+    ),
+    ActionSpec(
+        "close",
+        "&Close document",
+        "&File",
+        "Close the current document.",
+        (QKeySequence.StandardKey.Close,),
+    ),
+    ActionSpec(
+        "quit",
+        "&Quit",
+        "&File",
+        "Quit reviewer (your work is already saved).",
+        (QKeySequence.StandardKey.Quit,),
+        needs_document=False,
+    ),
+    ActionSpec(
+        "copy", "&Copy", "&Edit", "Copy the selected text.", (QKeySequence.StandardKey.Copy,)
+    ),
+    ActionSpec(
+        "find",
+        "&Find…",
+        "&Edit",
+        "Find text in the document; every match is highlighted.",
+        (QKeySequence.StandardKey.Find,),
+        "find",
+        toolbar=True,
+    ),
+    ActionSpec("find_next", "Find &next", "&Edit", "Go to the next match.", ("F3",)),
+    ActionSpec(
+        "find_previous", "Find &previous", "&Edit", "Go to the previous match.", ("Shift+F3",)
+    ),
+    ActionSpec(
+        "zoom_in",
+        "Zoom &in",
+        "&View",
+        "Make pages larger.",
+        (QKeySequence.StandardKey.ZoomIn, "Ctrl+="),
+        "zoom-in",
+        toolbar=True,
+    ),
+    ActionSpec(
+        "zoom_out",
+        "Zoom &out",
+        "&View",
+        "Make pages smaller.",
+        (QKeySequence.StandardKey.ZoomOut,),
+        "zoom-out",
+        toolbar=True,
+    ),
+    ActionSpec(
+        "zoom_actual", "&Actual size", "&View", "Show pages at 100 % (paper size).", ("Ctrl+0",)
+    ),
+    ActionSpec(
+        "fit_width",
+        "Fit &width",
+        "&View",
+        "Zoom so the page fills the window's width.",
+        ("Ctrl+1",),
+        "fit-width",
+        toolbar=True,
+    ),
+    ActionSpec(
+        "fit_page",
+        "Fit &page",
+        "&View",
+        "Zoom so a whole page is visible.",
+        ("Ctrl+2",),
+        "fit-page",
+        toolbar=True,
+    ),
+    ActionSpec(
+        "thumbnails",
+        "&Thumbnails",
+        "&View",
+        "Show or hide the page thumbnails.",
+        ("F9",),
+        "thumbnails",
+        checkable=True,
+        needs_document=False,
+    ),
+    ActionSpec(
+        "previous_page",
+        "&Previous page",
+        "&Go",
+        "Go to the previous page.",
+        ("PgUp",),
+        "previous",
+        toolbar=True,
+    ),
+    ActionSpec(
+        "next_page", "&Next page", "&Go", "Go to the next page.", ("PgDown",), "next", toolbar=True
+    ),
+    ActionSpec("first_page", "&First page", "&Go", "Go to the first page.", ("Home", "Ctrl+Home")),
+    ActionSpec("last_page", "&Last page", "&Go", "Go to the last page.", ("End", "Ctrl+End")),
+    ActionSpec(
+        "go_to_page", "&Go to page…", "&Go", "Type a page number to jump to it.", ("Ctrl+G",)
+    ),
+    ActionSpec(
+        "shortcuts",
+        "&Keyboard shortcuts",
+        "&Help",
+        "List every command and its keys.",
+        ("Ctrl+/",),
+        needs_document=False,
+    ),
+    ActionSpec(
+        "about",
+        "&About reviewer",
+        "&Help",
+        "Version, licences and where your work is kept.",
+        needs_document=False,
+    ),
+)
+
+MENU_ORDER = ("&File", "&Edit", "&View", "&Go", "&Help")
+
+
+def key_sequences(spec: ActionSpec) -> list[QKeySequence]:
+    out: list[QKeySequence] = []
+    for shortcut in spec.shortcuts:
+        if isinstance(shortcut, str):
+            out.append(QKeySequence(shortcut))
+        else:
+            out.extend(QKeySequence.keyBindings(shortcut))
+    return out
+
+
+def shortcut_text(spec: ActionSpec) -> str:
+    return ", ".join(
+        s.toString(QKeySequence.SequenceFormat.NativeText) for s in key_sequences(spec)
+    )
+
+
+def load_icon(name: str) -> QIcon:
+    if not name:
+        return QIcon()
+    node = resource("icons", f"{name}.svg")
+    if not node.is_file():
+        return QIcon()
+    with as_path("icons", f"{name}.svg") as path:
+        return QIcon(str(path))
+
+
+def build_actions(
+    parent: QWidget, handlers: Mapping[str, Callable[[], object]]
+) -> dict[str, QAction]:
+    """Create one QAction per spec, connected to ``handlers[id]``."""
+    actions: dict[str, QAction] = {}
+    for spec in ACTIONS:
+        action = QAction(load_icon(spec.icon), spec.title, parent)
+        action.setObjectName(f"action_{spec.id}")
+        action.setShortcuts(key_sequences(spec))
+        action.setStatusTip(spec.help)
+        action.setToolTip(
+            f"{spec.title.replace('&', '').rstrip('…')} ({shortcut_text(spec)})"
+            if spec.shortcuts
+            else spec.title.replace("&", "")
+        )
+        action.setCheckable(spec.checkable)
+        handler = handlers.get(spec.id)
+        if handler is None:
+            raise KeyError(f"no handler for action {spec.id!r}")
+        action.triggered.connect(lambda _checked=False, h=handler: h())
+        parent.addAction(action)
+        actions[spec.id] = action
+    return actions

@@ -1,0 +1,203 @@
+"""One open document on the GUI side: its worker, rendered pages, words, text index.
+
+The session turns worker futures into Qt signals and keeps the caches; it
+holds no business rules (those are in ``reviewer.core``) and paints nothing.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage, QPixmap
+
+from reviewer.core.errors import ReviewerError
+from reviewer.core.model import Document, OpenedDocument, Word
+from reviewer.core.store import Workspace
+from reviewer.core.worker import BACKGROUND, THUMBNAIL, VISIBLE, DocumentWorker, RenderedPage
+from reviewer.ui.bridge import Relay
+from reviewer.ui.viewer.page_cache import PageCache
+
+INDEX_CHUNK = 50
+
+
+class DocumentSession(QObject):
+    """The GUI's handle on one document open in its worker process."""
+
+    pageRendered = Signal(int)
+    wordsReady = Signal(int)
+    renderFailed = Signal(str)
+    indexProgress = Signal(int, int)  # pages indexed, total
+
+    def __init__(
+        self,
+        worker: DocumentWorker,
+        opened: OpenedDocument,
+        document: Document,
+        workspace: Workspace,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.opened = opened
+        self.document = document
+        self.workspace = workspace
+        self.cache = PageCache()
+        self.thumbnails = PageCache(budget_bytes=48 * 2**20)
+        self._relay = Relay(self)
+        self._pending: dict[tuple[int, float], Future[Any]] = {}
+        self._pending_thumbs: dict[tuple[int, float], Future[Any]] = {}
+        self._words: dict[int, list[Word]] = {}
+        self._words_pending: set[int] = set()
+        self._indexing = False
+        self._failed_pages: set[int] = set()
+
+    @property
+    def page_count(self) -> int:
+        return self.opened.page_count
+
+    @property
+    def page_sizes(self) -> list[tuple[float, float]]:
+        return self.opened.page_sizes
+
+    @property
+    def sha256(self) -> str:
+        return self.document.sha256
+
+    @property
+    def title(self) -> str:
+        return self.document.original_name or self.opened.title
+
+    def close(self) -> None:
+        self._relay.stop()
+        for future in [*self._pending.values(), *self._pending_thumbs.values()]:
+            future.cancel()
+        self._pending.clear()
+        self._pending_thumbs.clear()
+        self.worker.close()
+        self.cache.clear()
+        self.thumbnails.clear()
+
+    # -- rendering ------------------------------------------------------------
+
+    def request_render(self, page: int, scale: float, priority: int = VISIBLE) -> None:
+        """Ask for ``page`` at ``scale`` pixels per point unless cached or already asked."""
+        key = (page, round(scale, 4))
+        thumbnail = priority == THUMBNAIL
+        target = self.thumbnails if thumbnail else self.cache
+        pending = self._pending_thumbs if thumbnail else self._pending
+        if key in target or key in pending or page in self._failed_pages:
+            return
+        future = self.worker.render(page, key[1], priority=priority)
+        pending[key] = future
+        self._relay.when_done(
+            future, lambda f, k=key, t=target, p=pending: self._on_rendered(k, t, p, f)
+        )
+
+    def cancel_renders_except(self, keep: set[tuple[int, float]]) -> None:
+        """Withdraw queued page renders that are no longer wanted (pages scrolled away).
+
+        Thumbnails are left alone: their list asks only for rows it shows.
+        """
+        for key, future in list(self._pending.items()):
+            if key not in keep and future.cancel():
+                del self._pending[key]
+
+    def _on_rendered(
+        self,
+        key: tuple[int, float],
+        target: PageCache,
+        pending: dict[tuple[int, float], Future[Any]],
+        future: Future[Any],
+    ) -> None:
+        pending.pop(key, None)
+        error = future.exception()
+        if error is not None:
+            self._failed_pages.add(key[0])
+            self.renderFailed.emit(str(error))
+            return
+        rendered: RenderedPage = future.result()
+        target.put(key, to_pixmap(rendered))
+        self.pageRendered.emit(key[0])
+
+    def page_failed(self, page: int) -> bool:
+        return page in self._failed_pages
+
+    # -- words (selection, later annotation) ------------------------------------
+
+    def words(self, page: int) -> list[Word] | None:
+        """The page's words if loaded; otherwise ask for them and return None."""
+        words = self._words.get(page)
+        if words is None:
+            self.request_words(page)
+        return words
+
+    def loaded_words(self) -> dict[int, list[Word]]:
+        return self._words
+
+    def request_words(self, page: int, priority: int = VISIBLE) -> None:
+        if page in self._words or page in self._words_pending:
+            return
+        self._words_pending.add(page)
+        future = self.worker.words(page, priority=priority)
+        self._relay.when_done(future, lambda f, p=page: self._on_words(p, f))
+
+    def _on_words(self, page: int, future: Future[Any]) -> None:
+        self._words_pending.discard(page)
+        if future.exception() is None:
+            self._words[page] = future.result()
+            self.wordsReady.emit(page)
+
+    # -- text index -------------------------------------------------------------
+
+    def start_indexing(self) -> None:
+        """Index the document's text in the background, once per document ever."""
+        done, complete = self.workspace.index_state(self.sha256)
+        if complete or self._indexing:
+            self.indexProgress.emit(self.page_count, self.page_count)
+            return
+        self._indexing = True
+        self._index_from(done)
+
+    @property
+    def index_complete(self) -> bool:
+        return self.workspace.index_state(self.sha256)[1]
+
+    def _index_from(self, start: int) -> None:
+        pages = range(start, min(start + INDEX_CHUNK, self.page_count))
+        future = self.worker.text(pages, priority=BACKGROUND)
+        self._relay.when_done(future, lambda f: self._on_text(pages, f))
+
+    def _on_text(self, pages: range, future: Future[Any]) -> None:
+        if future.exception() is not None:
+            self._indexing = False
+            return
+        complete = pages.stop >= self.page_count
+        try:
+            self.workspace.index_pages(self.sha256, future.result(), complete=complete)
+        except ReviewerError:
+            self._indexing = False
+            return
+        self.indexProgress.emit(pages.stop, self.page_count)
+        if complete:
+            self._indexing = False
+        else:
+            self._index_from(pages.stop)
+
+
+def to_pixmap(rendered: RenderedPage) -> QPixmap:
+    """Build a paint-ready pixmap from worker pixels.
+
+    The QImage wraps the received bytes without copying; ``fromImage`` then
+    converts once into the screen's native format so that every later paint
+    (each scroll step) is a plain blit.
+    """
+    image = QImage(
+        rendered.pixels,
+        rendered.width,
+        rendered.height,
+        rendered.stride,
+        QImage.Format.Format_RGB888,
+    )
+    return QPixmap.fromImage(image)

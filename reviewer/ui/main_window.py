@@ -1,0 +1,368 @@
+"""The main window: the composition root of the GUI.
+
+It builds the actions, menus, toolbar, tabs, find bar and status bar, and
+wires them to the services it is given (workspace, dialogs). Features live
+in their own widgets and controllers; this class only connects them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSpinBox,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewer import __version__
+from reviewer.core.store import Workspace
+from reviewer.ui.actions import ACTIONS, MENU_ORDER, build_actions, load_icon
+from reviewer.ui.dialogs import Dialogs
+from reviewer.ui.document_pane import DocumentPane
+from reviewer.ui.document_session import DocumentSession
+from reviewer.ui.find_bar import FindBar
+from reviewer.ui.opener import DocumentOpener
+from reviewer.ui.shortcuts_dialog import ShortcutsDialog
+
+ZOOM_PRESETS = (50, 75, 100, 125, 150, 200, 300, 400)
+
+
+class MainWindow(QMainWindow):
+    """Tabs of documents with menus, toolbar, find bar and status bar."""
+
+    documentShown = Signal(object)  # DocumentPane
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        dialogs: Dialogs | None = None,
+        settings: QSettings | None = None,
+    ) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.dialogs = dialogs or Dialogs(self)
+        self.settings = settings
+        self.setWindowTitle("reviewer")
+        self.setWindowIcon(load_icon("reviewer"))
+        self.setAcceptDrops(True)
+        self.resize(1280, 900)
+
+        self.opener = DocumentOpener(workspace, self.dialogs, self)
+        self.opener.opened.connect(self.add_session)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabsClosable(True)
+        self.tabs.setMovable(True)
+        self.tabs.setAccessibleName("Open documents")
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.empty = QLabel(
+            "<h2>No document open</h2><p>Open a PDF, XPS, EPUB, image or text file with "
+            "<b>Ctrl+O</b>, or drop files onto this window.</p>",
+            self,
+        )
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setStyleSheet("color: #5b6068;")
+        self.find_bar = FindBar(self)
+        self.find_bar.hide()
+        self.find_bar.closed.connect(lambda: self.current_view() and self.current_view().setFocus())
+
+        central = QWidget(self)
+        box = QVBoxLayout(central)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.find_bar)
+        box.addWidget(self.tabs, 1)
+        box.addWidget(self.empty, 1)
+        self.setCentralWidget(central)
+
+        self.actions_ = build_actions(self, self._handlers())
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+        self.actions_["thumbnails"].setChecked(True)
+        self._restore_geometry()
+        self._refresh_state()
+
+    # -- composition ----------------------------------------------------------------
+
+    def _handlers(self) -> dict[str, object]:
+        def on_view(method: str):
+            def run() -> None:
+                view = self.current_view()
+                if view is not None:
+                    getattr(view, method)()
+
+            return run
+
+        return {
+            "open": self.ask_open,
+            "close": lambda: self.close_tab(self.tabs.currentIndex()),
+            "quit": self.close,
+            "copy": on_view("copy_selection"),
+            "find": self.find_bar.open,
+            "find_next": self.find_bar.find_next,
+            "find_previous": self.find_bar.find_previous,
+            "zoom_in": on_view("zoom_in"),
+            "zoom_out": on_view("zoom_out"),
+            "zoom_actual": lambda: self.current_view() and self.current_view().set_zoom(1.0),
+            "fit_width": on_view("fit_width"),
+            "fit_page": on_view("fit_page"),
+            "thumbnails": self._toggle_thumbnails,
+            "previous_page": on_view("previous_page"),
+            "next_page": on_view("next_page"),
+            "first_page": on_view("first_page"),
+            "last_page": on_view("last_page"),
+            "go_to_page": self.ask_page,
+            "shortcuts": self.show_shortcuts,
+            "about": self.show_about,
+        }
+
+    def _build_menus(self) -> None:
+        menus: dict[str, QMenu] = {}
+        for title in MENU_ORDER:
+            menus[title] = self.menuBar().addMenu(title)
+        for spec in ACTIONS:
+            menu = menus[spec.menu]
+            if spec.id == "close":
+                self.recent_menu = menu.addMenu("Open &recent")
+                self.recent_menu.aboutToShow.connect(self._fill_recent)
+            if spec.id in {"quit", "find", "zoom_actual", "thumbnails", "go_to_page"}:
+                menu.addSeparator()
+            menu.addAction(self.actions_[spec.id])
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Main", self)
+        bar.setObjectName("main_toolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.addToolBar(bar)
+        bar.addAction(self.actions_["open"])
+        bar.addSeparator()
+        bar.addAction(self.actions_["thumbnails"])
+        bar.addAction(self.actions_["previous_page"])
+        self.page_box = QSpinBox(self)
+        self.page_box.setAccessibleName("Page number")
+        self.page_box.setKeyboardTracking(False)
+        self.page_box.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
+        self.page_box.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.page_box.setMinimumWidth(56)
+        self.page_box.valueChanged.connect(self._on_page_box)
+        bar.addWidget(self.page_box)
+        self.page_total = QLabel(" of 0 ", self)
+        bar.addWidget(self.page_total)
+        bar.addAction(self.actions_["next_page"])
+        bar.addSeparator()
+        bar.addAction(self.actions_["zoom_out"])
+        self.zoom_box = QComboBox(self)
+        self.zoom_box.setEditable(True)
+        self.zoom_box.setAccessibleName("Zoom")
+        self.zoom_box.setMinimumWidth(84)
+        self.zoom_box.addItems([f"{z} %" for z in ZOOM_PRESETS])
+        self.zoom_box.textActivated.connect(self._on_zoom_box)
+        bar.addWidget(self.zoom_box)
+        bar.addAction(self.actions_["zoom_in"])
+        bar.addAction(self.actions_["fit_width"])
+        bar.addAction(self.actions_["fit_page"])
+        bar.addSeparator()
+        bar.addAction(self.actions_["find"])
+
+    def _build_status_bar(self) -> None:
+        self.status_page = QLabel(self)
+        self.status_zoom = QLabel(self)
+        self.status_index = QLabel(self)
+        for label in (self.status_index, self.status_page, self.status_zoom):
+            label.setContentsMargins(8, 0, 8, 0)
+            self.statusBar().addPermanentWidget(label)
+
+    # -- documents ------------------------------------------------------------------
+
+    def open_paths(self, paths: list[Path]) -> None:
+        for path in paths:
+            self.opener.open_file(Path(path))
+
+    def ask_open(self) -> None:
+        self.open_paths(self.dialogs.open_files())
+
+    def add_session(self, session: DocumentSession) -> DocumentPane:
+        pane = DocumentPane(session, self.tabs)
+        pane.view.currentPageChanged.connect(lambda _p, p=pane: self._on_view_changed(p))
+        pane.view.zoomChanged.connect(lambda _z, p=pane: self._on_view_changed(p))
+        session.indexProgress.connect(lambda done, total, p=pane: self._on_index(p, done, total))
+        session.renderFailed.connect(lambda message: self.statusBar().showMessage(message, 8000))
+        index = self.tabs.addTab(pane, session.title)
+        self.tabs.setTabToolTip(index, session.document.original_path or session.title)
+        self.tabs.setCurrentIndex(index)
+        session.start_indexing()
+        self._refresh_state()
+        pane.view.setFocus()
+        self.documentShown.emit(pane)
+        return pane
+
+    def close_tab(self, index: int) -> None:
+        pane = self.tabs.widget(index)
+        if isinstance(pane, DocumentPane):
+            if self.find_bar.controller is pane.find:
+                self.find_bar.attach(None)
+            self.tabs.removeTab(index)
+            pane.close_document()
+            pane.deleteLater()
+        self._refresh_state()
+
+    def current_pane(self) -> DocumentPane | None:
+        pane = self.tabs.currentWidget()
+        return pane if isinstance(pane, DocumentPane) else None
+
+    def current_view(self):
+        pane = self.current_pane()
+        return pane.view if pane else None
+
+    def panes(self) -> list[DocumentPane]:
+        return [
+            w
+            for i in range(self.tabs.count())
+            if isinstance(w := self.tabs.widget(i), DocumentPane)
+        ]
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        documents = self.workspace.recent_documents(10)
+        if not documents:
+            self.recent_menu.addAction("No recent documents").setEnabled(False)
+        for number, document in enumerate(documents, start=1):
+            action = self.recent_menu.addAction(f"&{number % 10}  {document.original_name}")
+            action.setToolTip(document.original_path)
+            action.triggered.connect(lambda _c=False, d=document: self.opener.open_stored(d))
+
+    # -- dialogs ---------------------------------------------------------------------
+
+    def ask_page(self) -> None:
+        view = self.current_view()
+        if view is not None:
+            page = self.dialogs.page_number(view.current_page + 1, view.session.page_count)
+            if page is not None:
+                view.go_to_page(page - 1)
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self).exec()
+
+    def show_about(self) -> None:
+        paths = self.workspace.paths
+        self.dialogs.info(
+            "About reviewer",
+            f"<b>reviewer {__version__}</b><br>Offline review workstation for legal and "
+            "financial documents.<br><br>reviewer is free software under the GNU AGPL v3 or "
+            "later. It uses PyMuPDF/MuPDF (AGPL v3) and Qt for Python (LGPL v3).<br><br>"
+            f"Workspace: {paths.workspace}<br>Logs: {paths.logs}",
+        )
+
+    # -- state ------------------------------------------------------------------------
+
+    def _on_tab_changed(self, _index: int) -> None:
+        pane = self.current_pane()
+        self.find_bar.attach(pane.find if pane else None)
+        self._refresh_state()
+
+    def _on_view_changed(self, pane: DocumentPane) -> None:
+        if pane is self.current_pane():
+            self._refresh_state()
+
+    def _on_index(self, pane: DocumentPane, done: int, total: int) -> None:
+        if pane is self.current_pane():
+            self.status_index.setText(
+                "" if done >= total else f"Indexing text… {done * 100 // total} %"
+            )
+
+    def _refresh_state(self) -> None:
+        pane = self.current_pane()
+        has_doc = pane is not None
+        self.tabs.setVisible(has_doc)
+        self.empty.setVisible(not has_doc)
+        for spec in ACTIONS:
+            if spec.needs_document:
+                self.actions_[spec.id].setEnabled(has_doc)
+        self.page_box.setEnabled(has_doc)
+        self.zoom_box.setEnabled(has_doc)
+        if pane is None:
+            self.setWindowTitle("reviewer")
+            self.page_total.setText(" of 0 ")
+            self.status_page.setText("")
+            self.status_zoom.setText("")
+            self.status_index.setText("")
+            return
+        view = pane.view
+        count = pane.session.page_count
+        self.setWindowTitle(f"{pane.session.title} — reviewer")
+        self.page_box.blockSignals(True)
+        self.page_box.setRange(1, count)
+        self.page_box.setValue(view.current_page + 1)
+        self.page_box.blockSignals(False)
+        self.page_total.setText(f" of {count} ")
+        self.status_page.setText(f"Page {view.current_page + 1} of {count}")
+        percent = f"{round(view.zoom * 100)} %"
+        self.status_zoom.setText(percent)
+        self.zoom_box.setEditText(percent)
+
+    def _on_page_box(self, value: int) -> None:
+        view = self.current_view()
+        if view is not None:
+            view.go_to_page(value - 1)
+            view.setFocus()
+
+    def _on_zoom_box(self, text: str) -> None:
+        view = self.current_view()
+        try:
+            percent = float(text.replace("%", "").strip())
+        except ValueError:
+            self._refresh_state()
+            return
+        if view is not None:
+            view.set_zoom(percent / 100.0)
+            view.setFocus()
+
+    def _toggle_thumbnails(self) -> None:
+        visible = self.actions_["thumbnails"].isChecked()
+        for pane in self.panes():
+            pane.thumbnails.setVisible(visible)
+
+    # -- drag and drop, geometry, closing ---------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        event.acceptProposedAction()
+        self.open_paths(paths)
+
+    def _restore_geometry(self) -> None:
+        if self.settings is None:
+            return
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.settings is not None:
+            self.settings.setValue("window/geometry", self.saveGeometry())
+            self.settings.setValue("window/state", self.saveState())
+            self.settings.sync()
+        for index in reversed(range(self.tabs.count())):
+            self.close_tab(index)
+        self.opener.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,440 @@
+"""The continuous page view: every page in one vertical scroll, painted lazily.
+
+Only pages in the viewport (plus one above and below) are requested from the
+worker, at the current zoom times the screen's device pixel ratio so text is
+crisp on high-DPI screens. Until a sharp rendering arrives, the best cached
+one is drawn scaled, or a blank page with its number. Requests for pages
+that scrolled away are withdrawn before the worker sees them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+    QResizeEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QAbstractScrollArea, QWidget
+
+from reviewer.core import layout as geometry
+from reviewer.core.layout import PageLayout
+from reviewer.core.selection import Anchor, PageSpan, select, selected_text
+from reviewer.core.worker import NEARBY, VISIBLE
+from reviewer.ui.document_session import DocumentSession
+
+BACKDROP = QColor("#595d64")
+PAGE_BORDER = QColor(0, 0, 0, 70)
+SELECTION = QColor(38, 110, 220, 80)
+FIND_HIT = QColor(255, 214, 0, 110)
+FIND_CURRENT = QColor(255, 128, 0, 150)
+#: Largest page rendering in pixels; beyond it the page is drawn upscaled.
+MAX_RENDER_PIXELS = 24_000_000
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One find hit: a page and quads (x0,y0,x1,y1,... 8 floats) in points."""
+
+    page: int
+    quad: tuple[float, float, float, float, float, float, float, float]
+
+
+class PageView(QAbstractScrollArea):
+    """Shows a :class:`DocumentSession` as a continuous, zoomable column of pages."""
+
+    currentPageChanged = Signal(int)
+    zoomChanged = Signal(float)
+    selectionChanged = Signal(str)
+
+    def __init__(self, session: DocumentSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.layout_ = PageLayout(list(session.page_sizes))
+        self._fit: str | None = "width"
+        self._current_page = 0
+        self._sel_anchor: Anchor | None = None
+        self._sel_spans: list[PageSpan] = []
+        self._hits: dict[int, list[Hit]] = {}
+        self._current_hit: Hit | None = None
+        self.setAccessibleName(f"Pages of {session.title}")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.viewport().setCursor(Qt.CursorShape.IBeamCursor)
+        self._placed = False  # the first layout shows the top of page 1
+        self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self.horizontalScrollBar().valueChanged.connect(self._on_scrolled)
+        self._request_timer = QTimer(self, singleShot=True, interval=0)
+        self._request_timer.timeout.connect(self._request_visible)
+        session.pageRendered.connect(self._on_page_rendered)
+        session.wordsReady.connect(lambda _page: self.viewport().update())
+
+    # -- public API -------------------------------------------------------------
+
+    @property
+    def zoom(self) -> float:
+        return self.layout_.zoom
+
+    @property
+    def current_page(self) -> int:
+        return self._current_page
+
+    @property
+    def fit_mode(self) -> str | None:
+        return self._fit
+
+    def set_zoom(self, zoom: float, anchor: QPoint | None = None) -> None:
+        """Zoom, keeping the document point under ``anchor`` (default: centre) still."""
+        self._fit = None
+        self._apply_zoom(zoom, anchor)
+
+    def zoom_in(self) -> None:
+        self.set_zoom(geometry.zoom_in(self.zoom))
+
+    def zoom_out(self) -> None:
+        self.set_zoom(geometry.zoom_out(self.zoom))
+
+    def fit_width(self) -> None:
+        self._fit = "width"
+        self._apply_zoom(self.layout_.fit_width_zoom(self._usable_width()))
+
+    def fit_page(self) -> None:
+        self._fit = "page"
+        page = self._current_page
+        self._apply_zoom(
+            self.layout_.fit_page_zoom(self._usable_width(), self.viewport().height(), page)
+        )
+        self.go_to_page(page)
+
+    def go_to_page(self, page: int) -> None:
+        page = max(0, min(page, self.session.page_count - 1))
+        top = self.layout_.page_top(page) - self.layout_.gap / 2
+        self.verticalScrollBar().setValue(round(top))
+        self._set_current(page)
+
+    def next_page(self) -> None:
+        self.go_to_page(self._current_page + 1)
+
+    def previous_page(self) -> None:
+        # From the middle of a page, "previous" first returns to its top, as readers expect.
+        top = self.layout_.page_top(self._current_page) - self.layout_.gap / 2
+        if self.verticalScrollBar().value() > round(top) + 2:
+            self.go_to_page(self._current_page)
+        else:
+            self.go_to_page(self._current_page - 1)
+
+    def first_page(self) -> None:
+        self.go_to_page(0)
+
+    def last_page(self) -> None:
+        self.go_to_page(self.session.page_count - 1)
+
+    def selected_text(self) -> str:
+        return selected_text(self.session.loaded_words(), self._sel_spans)
+
+    def clear_selection(self) -> None:
+        self._sel_spans = []
+        self._sel_anchor = None
+        self.viewport().update()
+        self.selectionChanged.emit("")
+
+    def copy_selection(self) -> bool:
+        text = self.selected_text()
+        if text:
+            QGuiApplication.clipboard().setText(text)
+        return bool(text)
+
+    def set_hits(self, hits: list[Hit]) -> None:
+        grouped: dict[int, list[Hit]] = {}
+        for hit in hits:
+            grouped.setdefault(hit.page, []).append(hit)
+        self._hits = grouped
+        self.viewport().update()
+
+    def show_hit(self, hit: Hit | None) -> None:
+        """Mark ``hit`` as the current one and scroll it into view (centred if off-screen)."""
+        self._current_hit = hit
+        if hit is not None:
+            xs, ys = hit.quad[0::2], hit.quad[1::2]
+            x0, y0 = self.layout_.to_pixels(hit.page, min(xs), min(ys))
+            x1, y1 = self.layout_.to_pixels(hit.page, max(xs), max(ys))
+            top = self.verticalScrollBar().value()
+            height = self.viewport().height()
+            if y0 < top or y1 > top + height:
+                self.verticalScrollBar().setValue(round((y0 + y1) / 2 - height / 2))
+            left = self.horizontalScrollBar().value()
+            width = self.viewport().width()
+            if x0 < left or x1 > left + width:
+                self.horizontalScrollBar().setValue(round((x0 + x1) / 2 - width / 2))
+            self._set_current(hit.page)
+        self.viewport().update()
+
+    def viewport_point(self, page: int, x: float, y: float) -> QPoint:
+        """Where a point of a page (in points) is in viewport pixels (used by tests and tools)."""
+        px, py = self.layout_.to_pixels(page, x, y)
+        ox, oy = self._origin()
+        return QPoint(round(px - ox), round(py - oy))
+
+    def page_at(self, pos: QPoint) -> tuple[int, float, float] | None:
+        """The page and point (in points) under a viewport position, or None."""
+        ox, oy = self._origin()
+        cx, cy = pos.x() + ox, pos.y() + oy
+        page = self.layout_.hit(cx, cy)
+        if page is None:
+            return None
+        x, y = self.layout_.to_points(page, cx, cy)
+        return page, x, y
+
+    def visible_pages(self) -> range:
+        top = self.verticalScrollBar().value()
+        return self.layout_.visible_pages(top, top + self.viewport().height())
+
+    # -- geometry ---------------------------------------------------------------
+
+    def _usable_width(self) -> float:
+        return max(100.0, self.viewport().width() - self.verticalScrollBar().sizeHint().width())
+
+    def _origin(self) -> tuple[float, float]:
+        """Content coordinates of the viewport's top-left corner."""
+        spare = self.viewport().width() - self.layout_.content_width
+        ox = self.horizontalScrollBar().value() - (spare / 2 if spare > 0 else 0)
+        return ox, float(self.verticalScrollBar().value())
+
+    def _apply_zoom(self, zoom: float, anchor: QPoint | None = None) -> None:
+        anchor = anchor or QPoint(self.viewport().width() // 2, self.viewport().height() // 2)
+        before = self.page_at(anchor)
+        ox, oy = self._origin()
+        fallback = ((anchor.x() + ox) / self.layout_.scale, (anchor.y() + oy) / self.layout_.scale)
+        old = self.layout_.zoom
+        self.layout_.set_zoom(zoom)
+        self._update_scrollbars()
+        if before is not None:
+            page, x, y = before
+            px, py = self.layout_.to_pixels(page, x, y)
+        else:
+            px, py = fallback[0] * self.layout_.scale, fallback[1] * self.layout_.scale
+        spare = self.viewport().width() - self.layout_.content_width
+        self.horizontalScrollBar().setValue(
+            round(px - anchor.x() + (spare / 2 if spare > 0 else 0))
+        )
+        self.verticalScrollBar().setValue(round(py - anchor.y()))
+        if abs(old - self.layout_.zoom) > 1e-9:
+            self.zoomChanged.emit(self.layout_.zoom)
+        self._schedule_requests()
+        self.viewport().update()
+
+    def _update_scrollbars(self) -> None:
+        vw, vh = self.viewport().width(), self.viewport().height()
+        self.verticalScrollBar().setRange(0, max(0, round(self.layout_.content_height - vh)))
+        self.verticalScrollBar().setPageStep(vh)
+        self.verticalScrollBar().setSingleStep(40)
+        self.horizontalScrollBar().setRange(0, max(0, round(self.layout_.content_width - vw)))
+        self.horizontalScrollBar().setPageStep(vw)
+        self.horizontalScrollBar().setSingleStep(40)
+
+    def _render_scale(self, page: int) -> float:
+        scale = self.layout_.scale * self.devicePixelRatioF()
+        w, h = self.layout_.sizes[page]
+        if w * h * scale * scale > MAX_RENDER_PIXELS:
+            scale = (MAX_RENDER_PIXELS / (w * h)) ** 0.5
+        return round(scale, 4)
+
+    # -- events -------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self._placed and self.viewport().width() > 0:
+            self._placed = True
+            if self._fit == "width":
+                self.layout_.set_zoom(self.layout_.fit_width_zoom(self._usable_width()))
+                self.zoomChanged.emit(self.layout_.zoom)
+            self._update_scrollbars()
+            self.verticalScrollBar().setValue(0)
+            self._schedule_requests()
+            return
+        # Keep what is at the top edge in place: a resize should not scroll the text away.
+        top_edge = QPoint(self.viewport().width() // 2, 0)
+        if self._fit == "width":
+            self._apply_zoom(self.layout_.fit_width_zoom(self._usable_width()), top_edge)
+        elif self._fit == "page":
+            self._apply_zoom(
+                self.layout_.fit_page_zoom(
+                    self._usable_width(), self.viewport().height(), self._current_page
+                ),
+                top_edge,
+            )
+        else:
+            self._update_scrollbars()
+        self._schedule_requests()
+
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)  # type: ignore[arg-type]
+        self._update_scrollbars()
+        self._schedule_requests()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        self.viewport().update()
+
+    def _on_scrolled(self, _value: int) -> None:
+        top = self.verticalScrollBar().value()
+        middle = top + self.viewport().height() / 3
+        self._set_current(self.layout_.page_at_y(middle))
+        self._schedule_requests()
+
+    def _set_current(self, page: int) -> None:
+        if page != self._current_page:
+            self._current_page = page
+            self.currentPageChanged.emit(page)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            steps = event.angleDelta().y() / 120.0
+            if steps:
+                factor = 1.15**steps
+                self.set_zoom(self.zoom * factor, event.position().toPoint())
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self._sel_spans:
+            self.clear_selection()
+            return
+        super().keyPressEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            hit = self.page_at(event.position().toPoint())
+            self._sel_spans = []
+            self._sel_anchor = Anchor(*hit) if hit else None
+            if hit:
+                self.session.request_words(hit[0])
+            self.viewport().update()
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._sel_anchor is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            self._extend_selection(event.position().toPoint())
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self._sel_anchor is not None:
+            self._extend_selection(event.position().toPoint())
+            self.selectionChanged.emit(self.selected_text())
+        super().mouseReleaseEvent(event)
+
+    def _extend_selection(self, pos: QPoint) -> None:
+        assert self._sel_anchor is not None
+        hit = self.page_at(pos)
+        if hit is None:
+            # In a gap between pages: clamp to the nearest page edge.
+            ox, oy = self._origin()
+            page = self.layout_.page_at_y(pos.y() + oy)
+            x, y = self.layout_.to_points(page, pos.x() + ox, pos.y() + oy)
+            w, h = self.layout_.sizes[page]
+            hit = (page, min(max(x, 0.0), w), min(max(y, 0.0), h))
+        end = Anchor(*hit)
+        lo, hi = sorted((self._sel_anchor.page, end.page))
+        for page in range(lo, hi + 1):
+            self.session.request_words(page)
+        self._sel_spans = select(self.session.loaded_words(), self._sel_anchor, end)
+        self.viewport().update()
+
+    def _on_page_rendered(self, page: int) -> None:
+        if page in self.visible_pages():
+            self.viewport().update()
+
+    # -- rendering requests ---------------------------------------------------------
+
+    def _schedule_requests(self) -> None:
+        self._request_timer.start()
+
+    def _request_visible(self) -> None:
+        visible = self.visible_pages()
+        wanted: set[tuple[int, float]] = set()
+        for page in visible:
+            scale = self._render_scale(page)
+            wanted.add((page, scale))
+            self.session.request_render(page, scale, VISIBLE)
+        for page in (visible.start - 1, visible.stop):
+            if 0 <= page < self.session.page_count:
+                scale = self._render_scale(page)
+                wanted.add((page, scale))
+                self.session.request_render(page, scale, NEARBY)
+        self.session.cancel_renders_except(wanted)
+        for page in visible:
+            self.session.request_words(page, NEARBY)
+
+    # -- painting ---------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self.viewport())
+        painter.fillRect(event.rect(), BACKDROP)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        ox, oy = self._origin()
+        painter.translate(-ox, -oy)
+        for page in self.visible_pages():
+            self._paint_page(painter, page)
+        painter.end()
+
+    def _paint_page(self, painter: QPainter, page: int) -> None:
+        box = self.layout_.page_box(page)
+        target = QRectF(box.x, box.y, box.w, box.h)
+        painter.fillRect(target.translated(2, 3), QColor(0, 0, 0, 60))  # soft shadow
+        painter.fillRect(target, Qt.GlobalColor.white)
+        pixmap = self.session.cache.get((page, self._render_scale(page)))
+        if pixmap is None:
+            pixmap = self.session.cache.best_for(page)
+        if pixmap is not None:
+            painter.drawPixmap(target, pixmap, QRectF(pixmap.rect()))
+        else:
+            painter.setPen(QColor("#8a9099"))
+            message = (
+                f"Page {page + 1} could not be drawn"
+                if self.session.page_failed(page)
+                else f"Page {page + 1}"
+            )
+            painter.drawText(target, Qt.AlignmentFlag.AlignCenter, message)
+        painter.setPen(QPen(PAGE_BORDER, 1))
+        painter.drawRect(target)
+        self._paint_overlays(painter, page)
+
+    def _paint_overlays(self, painter: QPainter, page: int) -> None:
+        scale = self.layout_.scale
+        box = self.layout_.page_box(page)
+        painter.save()
+        painter.translate(box.x, box.y)
+        painter.scale(scale, scale)
+        painter.setPen(Qt.PenStyle.NoPen)
+        for hit in self._hits.get(page, ()):
+            current = hit == self._current_hit
+            painter.setBrush(FIND_CURRENT if current else FIND_HIT)
+            q = hit.quad
+            painter.drawPolygon(
+                QPolygonF(
+                    [
+                        QPointF(q[0], q[1]),
+                        QPointF(q[2], q[3]),
+                        QPointF(q[6], q[7]),
+                        QPointF(q[4], q[5]),
+                    ]
+                )
+            )
+        words = self.session.loaded_words().get(page)
+        if words:
+            painter.setBrush(SELECTION)
+            for span in self._sel_spans:
+                if span.page != page:
+                    continue
+                for w in words[span.start : span.end + 1]:
+                    painter.drawRect(QRectF(w.x0, w.y0, w.x1 - w.x0, w.y1 - w.y0))
+        painter.restore()
