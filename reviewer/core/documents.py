@@ -138,19 +138,93 @@ def page_text(doc: pymupdf.Document, page_no: int) -> str:
     return str(doc[page_no].get_text("text", sort=False))
 
 
-def search_page(doc: pymupdf.Document, page_no: int, needle: str) -> list[Quad]:
-    """All hits of ``needle`` on one page, as quads in display space (case-insensitive)."""
+def search_page(doc: pymupdf.Document, page_no: int, needle: str) -> list[tuple[Quad, ...]]:
+    """Every occurrence of ``needle`` on one page, in reading order.
+
+    Each hit is a tuple of quads in display space, one per line it spans (a
+    phrase broken over two lines is one hit, not two). Matching ignores case
+    and treats any run of white space, including line breaks, as one space:
+    the same rule as the workspace's text index, so both agree on what
+    matches. MuPDF's ``search_for`` returns one flat list of quads per line
+    and cannot tell which belong to one hit, hence this character-level search.
+    """
+    wanted = _fold(needle)
+    if not wanted:
+        return []
     page = doc[page_no]
-    matrix = page.rotation_matrix
-    quads = page.search_for(needle, quads=True)
-    out: list[Quad] = []
-    for q in quads:
-        if page.rotation:
-            q = q * matrix
-        out.append(
-            (q.ul.x, q.ul.y, q.ur.x, q.ur.y, q.ll.x, q.ll.y, q.lr.x, q.lr.y)  # type: ignore[union-attr]
-        )
-    return out
+    haystack, boxes, lines = _page_characters(page)
+    matrix = page.rotation_matrix if page.rotation else None
+    hits: list[tuple[Quad, ...]] = []
+    start = haystack.find(wanted)
+    while start >= 0:
+        end = start + len(wanted)
+        quads: list[Quad] = []
+        current_line, rect = -1, None
+        for i in range(start, end):
+            box = boxes[i]
+            if box is None:
+                continue
+            if lines[i] != current_line and rect is not None:
+                quads.append(_quad(rect, matrix))
+                rect = None
+            current_line = lines[i]
+            rect = pymupdf.Rect(box) if rect is None else rect | pymupdf.Rect(box)
+        if rect is not None:
+            quads.append(_quad(rect, matrix))
+        if quads:
+            hits.append(tuple(quads))
+        start = haystack.find(wanted, end)
+    return hits
+
+
+def _fold(text: str) -> str:
+    """Lower-case character by character (keeping offsets) and collapse white space."""
+    out: list[str] = []
+    for c in text:
+        if c.isspace():
+            if out and out[-1] != " ":
+                out.append(" ")
+            continue
+        low = c.lower()
+        out.append(low if len(low) == 1 else c)
+    return "".join(out).strip()
+
+
+def _page_characters(page: pymupdf.Page) -> tuple[str, list[Any], list[int]]:
+    """The page's text folded as :func:`_fold` does, with each character's box and line."""
+    flags = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
+    chars: list[str] = []
+    boxes: list[Any] = []
+    lines: list[int] = []
+    line_id = 0
+    for block in page.get_text("rawdict", flags=flags)["blocks"]:
+        if block.get("type") != 0:
+            continue
+        for line in block["lines"]:
+            if chars and chars[-1] != " ":
+                chars.append(" ")
+                boxes.append(None)
+                lines.append(-1)
+            for span in line["spans"]:
+                for ch in span["chars"]:
+                    c = ch["c"]
+                    if c.isspace():
+                        if chars and chars[-1] == " ":
+                            continue
+                        chars.append(" ")
+                        boxes.append(None)
+                    else:
+                        low = c.lower()
+                        chars.append(low if len(low) == 1 else c)
+                        boxes.append(ch["bbox"])
+                    lines.append(line_id)
+            line_id += 1
+    return "".join(chars), boxes, lines
+
+
+def _quad(rect: pymupdf.Rect, matrix: pymupdf.Matrix | None) -> Quad:
+    q = rect.quad if matrix is None else rect.quad * matrix
+    return (q.ul.x, q.ul.y, q.ur.x, q.ur.y, q.ll.x, q.ll.y, q.lr.x, q.lr.y)
 
 
 def document_info(path: str | Path, password: str | None = None) -> DocumentInfo:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidg
 from reviewer.core.worker import SEARCH
 from reviewer.ui.bridge import Relay
 from reviewer.ui.document_session import DocumentSession
-from reviewer.ui.viewer.page_view import Hit, PageView
+from reviewer.ui.viewer.page_view import Hit, PageView, Quad
 
 CHUNK = 25
 
@@ -75,10 +75,9 @@ class FindController(QObject):
             return
         self._pending_chunks -= 1
         if future.exception() is None:
-            found: dict[int, list[tuple[float, ...]]] = future.result()
-            new = [Hit(page, quad) for page in sorted(found) for quad in found[page]]  # type: ignore[arg-type]
-            self.hits.extend(new)
-            self.hits.sort(key=lambda h: (h.page, h.quad[1], h.quad[0]))
+            found: dict[int, list[tuple[Quad, ...]]] = future.result()
+            self.hits.extend(Hit(page, quads) for page in sorted(found) for quads in found[page])
+            self.hits.sort(key=lambda h: h.page)  # stable: keeps reading order within a page
             self.view.set_hits(self.hits)
             if self.current < 0 and self.hits:
                 self._go(self._first_hit_from(self.view.current_page))

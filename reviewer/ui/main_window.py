@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.resize(1280, 900)
 
+        self._shortcuts: ShortcutsDialog | None = None
         self.opener = DocumentOpener(workspace, self.dialogs, self)
         self.opener.opened.connect(self.add_session)
 
@@ -255,7 +256,12 @@ class MainWindow(QMainWindow):
                 view.go_to_page(page - 1)
 
     def show_shortcuts(self) -> None:
-        ShortcutsDialog(self).exec()
+        """Non-modal, so it can stay open beside the document while one learns the keys."""
+        if self._shortcuts is None:
+            self._shortcuts = ShortcutsDialog(self)
+        self._shortcuts.show()
+        self._shortcuts.raise_()
+        self._shortcuts.filter.setFocus()
 
     def show_about(self) -> None:
         paths = self.workspace.paths

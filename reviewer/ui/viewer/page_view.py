@@ -41,12 +41,20 @@ FIND_CURRENT = QColor(255, 128, 0, 150)
 MAX_RENDER_PIXELS = 24_000_000
 
 
+Quad = tuple[float, float, float, float, float, float, float, float]
+
+
 @dataclass(frozen=True)
 class Hit:
-    """One find hit: a page and quads (x0,y0,x1,y1,... 8 floats) in points."""
+    """One find hit: a page and one quad per line the hit spans (ul, ur, ll, lr in points)."""
 
     page: int
-    quad: tuple[float, float, float, float, float, float, float, float]
+    quads: tuple[Quad, ...]
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        xs = [v for q in self.quads for v in q[0::2]]
+        ys = [v for q in self.quads for v in q[1::2]]
+        return min(xs), min(ys), max(xs), max(ys)
 
 
 class PageView(QAbstractScrollArea):
@@ -117,16 +125,19 @@ class PageView(QAbstractScrollArea):
 
     def go_to_page(self, page: int) -> None:
         page = max(0, min(page, self.session.page_count - 1))
-        top = self.layout_.page_top(page) - self.layout_.gap / 2
-        self.verticalScrollBar().setValue(round(top))
+        self.verticalScrollBar().setValue(round(self._scroll_top(page)))
         self._set_current(page)
+
+    def _scroll_top(self, page: int) -> float:
+        """Scroll position that shows ``page`` from its top (page 1: the very top)."""
+        return 0.0 if page == 0 else self.layout_.page_top(page) - self.layout_.gap / 2
 
     def next_page(self) -> None:
         self.go_to_page(self._current_page + 1)
 
     def previous_page(self) -> None:
         # From the middle of a page, "previous" first returns to its top, as readers expect.
-        top = self.layout_.page_top(self._current_page) - self.layout_.gap / 2
+        top = self._scroll_top(self._current_page)
         if self.verticalScrollBar().value() > round(top) + 2:
             self.go_to_page(self._current_page)
         else:
@@ -164,9 +175,9 @@ class PageView(QAbstractScrollArea):
         """Mark ``hit`` as the current one and scroll it into view (centred if off-screen)."""
         self._current_hit = hit
         if hit is not None:
-            xs, ys = hit.quad[0::2], hit.quad[1::2]
-            x0, y0 = self.layout_.to_pixels(hit.page, min(xs), min(ys))
-            x1, y1 = self.layout_.to_pixels(hit.page, max(xs), max(ys))
+            bx0, by0, bx1, by1 = hit.bounds()
+            x0, y0 = self.layout_.to_pixels(hit.page, bx0, by0)
+            x1, y1 = self.layout_.to_pixels(hit.page, bx1, by1)
             top = self.verticalScrollBar().value()
             height = self.viewport().height()
             if y0 < top or y1 > top + height:
@@ -418,17 +429,9 @@ class PageView(QAbstractScrollArea):
         for hit in self._hits.get(page, ()):
             current = hit == self._current_hit
             painter.setBrush(FIND_CURRENT if current else FIND_HIT)
-            q = hit.quad
-            painter.drawPolygon(
-                QPolygonF(
-                    [
-                        QPointF(q[0], q[1]),
-                        QPointF(q[2], q[3]),
-                        QPointF(q[6], q[7]),
-                        QPointF(q[4], q[5]),
-                    ]
-                )
-            )
+            for q in hit.quads:
+                corners = [(q[0], q[1]), (q[2], q[3]), (q[6], q[7]), (q[4], q[5])]
+                painter.drawPolygon(QPolygonF([QPointF(x, y) for x, y in corners]))
         words = self.session.loaded_words().get(page)
         if words:
             painter.setBrush(SELECTION)

@@ -1,0 +1,170 @@
+"""Shared fixtures: offscreen Qt, an isolated home, real workspaces and real windows.
+
+Nothing here mocks SQLite or PyMuPDF. Modal dialogs are the one thing
+replaced (they would block a test), by a scripted stand-in that records what
+the user would have seen.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
+
+import pytest
+
+from reviewer.core.paths import AppPaths, resolve
+from reviewer.core.store import Workspace
+
+SHARED_PDFS = Path(__file__).resolve().parents[2] / "shared" / "data" / "pdf"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own REVIEWER_HOME: the user's real workspace is never touched."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("REVIEWER_HOME", str(home))
+    return home
+
+
+@pytest.fixture(autouse=True)
+def _no_dangling_workers() -> Iterator[None]:
+    """Fail a test that leaves a document worker process or reader thread running."""
+    yield
+    deadline = time.monotonic() + 5.0
+    while time.monotonic() < deadline:
+        children = multiprocessing.active_children()
+        readers = [t for t in threading.enumerate() if t.name == "reviewer-pdf-reader"]
+        if not children and not readers:
+            return
+        time.sleep(0.05)
+    pytest.fail(f"test left workers running: processes={children} threads={readers}")
+
+
+@pytest.fixture
+def app_paths(_isolated_home: Path) -> AppPaths:
+    return resolve()
+
+
+@pytest.fixture
+def workspace(app_paths: AppPaths) -> Iterator[Workspace]:
+    ws = Workspace.open(app_paths)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Generated documents shared by the session (generation takes seconds)."""
+    from reviewer.core.samples import generate_samples, make_long_brief, make_scanned
+
+    folder = tmp_path_factory.mktemp("generated")
+    brief = folder / "brief_40.pdf"
+    make_long_brief(brief, 40)
+    scan = folder / "scan_3.pdf"
+    make_scanned(scan, 3)
+    samples = folder / "samples"
+    generate_samples(samples)
+    return {"brief": brief, "scan": scan, "samples": samples}
+
+
+@pytest.fixture
+def corrupt_pdf(tmp_path: Path, generated: dict[str, Path]) -> Path:
+    """A real PDF cut off after its first 40 % (as from an interrupted download)."""
+    data = generated["brief"].read_bytes()
+    path = tmp_path / "truncated filing.pdf"
+    path.write_bytes(data[: len(data) * 2 // 5])
+    return path
+
+
+@dataclass
+class ScriptedDialogs:
+    """Stands in for modal dialogs: answers from a script, records what was shown."""
+
+    passwords: list[str | None] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    pages: list[int | None] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    infos: list[tuple[str, str]] = field(default_factory=list)
+    password_prompts: list[tuple[str, bool]] = field(default_factory=list)
+
+    def error(self, title: str, text: str) -> None:
+        self.errors.append((title, text))
+
+    def info(self, title: str, text: str) -> None:
+        self.infos.append((title, text))
+
+    def password(self, name: str, wrong: bool) -> str | None:
+        self.password_prompts.append((name, wrong))
+        return self.passwords.pop(0) if self.passwords else None
+
+    def open_files(self, start: Path | None = None) -> list[Path]:
+        files, self.files = self.files, []
+        return files
+
+    def page_number(self, current: int, count: int) -> int | None:
+        return self.pages.pop(0) if self.pages else None
+
+
+@pytest.fixture
+def dialogs() -> ScriptedDialogs:
+    return ScriptedDialogs()
+
+
+@pytest.fixture
+def make_window(qtbot, workspace: Workspace, dialogs: ScriptedDialogs) -> Callable[..., object]:
+    """Build a real, shown MainWindow; ``make_window(pdf)`` also opens a document and waits."""
+    from reviewer.ui.main_window import MainWindow
+
+    windows: list[MainWindow] = []
+
+    def make(*files: Path, settings: object = None) -> MainWindow:
+        window = MainWindow(workspace, dialogs=dialogs, settings=settings)  # type: ignore[arg-type]
+        if settings is None:  # with settings, the remembered geometry wins
+            window.resize(1200, 900)
+        qtbot.addWidget(window)
+        windows.append(window)
+        with qtbot.waitExposed(window):
+            window.show()
+        with qtbot.waitActive(window):
+            window.activateWindow()
+        for path in files:
+            with qtbot.waitSignal(window.documentShown, timeout=20_000):
+                window.open_paths([path])
+        if files:
+            _wait_rendered(qtbot, window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+
+
+@pytest.fixture
+def wait_rendered(qtbot) -> Callable[..., None]:
+    """``wait_rendered(window, page=None)``: wait for a sharp rendering of a page."""
+    return lambda window, page=None: _wait_rendered(qtbot, window, page)
+
+
+def _wait_rendered(qtbot, window: object, page: int | None = None) -> None:
+    """Wait until the current view has a sharp rendering of ``page`` (default: current)."""
+    view = window.current_view()  # type: ignore[attr-defined]
+
+    def ready() -> bool:
+        target = view.current_page if page is None else page
+        return (target, view._render_scale(target)) in view.session.cache
+
+    qtbot.waitUntil(ready, timeout=20_000)
+
+
+@pytest.fixture
+def shared_pdfs() -> Path:
+    """The real documents in ../shared/data/pdf (court filings, scans, forms, encrypted)."""
+    assert SHARED_PDFS.is_dir(), f"shared test data missing: {SHARED_PDFS}"
+    return SHARED_PDFS
