@@ -24,7 +24,14 @@ import pymupdf  # noqa: E402
 
 from reviewer.core.errors import DocumentError, PasswordRequired  # noqa: E402
 from reviewer.core.formats import MEDIA_TYPES, TEXT_SUFFIXES  # noqa: E402
-from reviewer.core.model import DocumentInfo, OpenedDocument, PageInfo, Word  # noqa: E402
+from reviewer.core.model import (  # noqa: E402
+    DocumentInfo,
+    OpenedDocument,
+    PageInfo,
+    PageText,
+    Word,
+)
+from reviewer.core.textfold import fold, fold_char  # noqa: E402
 
 pymupdf.TOOLS.mupdf_display_errors(False)  # MuPDF's own stderr chatter is not for users
 pymupdf.TOOLS.mupdf_display_warnings(False)
@@ -87,9 +94,11 @@ def open_document(
 
 def describe_opened(doc: pymupdf.Document, path: str | Path) -> OpenedDocument:
     sizes = []
+    rotations = []
     for page in doc:
         rect = page.rect
         sizes.append((float(rect.width), float(rect.height)))
+        rotations.append(int(page.rotation))
     fmt = _format(doc, Path(path))
     return OpenedDocument(
         page_count=doc.page_count,
@@ -98,6 +107,7 @@ def describe_opened(doc: pymupdf.Document, path: str | Path) -> OpenedDocument:
         format=fmt,
         media_type=MEDIA_TYPES.get(fmt, "application/octet-stream"),
         needs_password=bool(doc.is_encrypted or doc.needs_pass),
+        rotations=rotations,
     )
 
 
@@ -121,21 +131,62 @@ def render_page(
     return pix
 
 
-def page_words(doc: pymupdf.Document, page_no: int) -> list[Word]:
+# One set of extraction flags for every text the app derives from a page, so
+# that word offsets, the stored anchors and the search index all agree.
+TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
+
+
+def page_layer(doc: pymupdf.Document, page_no: int) -> PageText:
+    """The page's text and its words, each word knowing where it sits in that text.
+
+    Both come from one MuPDF text page, so ``text[w.start:w.end] == w.text``
+    for every word found in it. Annotations anchor on these offsets (the W3C
+    ``TextPositionSelector``) and on the quoted text around them.
+    """
     page = doc[page_no]
+    textpage = page.get_textpage(flags=TEXT_FLAGS)
+    text = str(textpage.extractText())
     matrix = page.rotation_matrix
     rotated = page.rotation != 0
-    out: list[Word] = []
-    for x0, y0, x1, y1, text, block, line, _ in page.get_text("words", sort=False):
+    words: list[Word] = []
+    cursor = 0
+    for x0, y0, x1, y1, token, block, line, _ in textpage.extractWORDS():
         if rotated:
             r = pymupdf.Rect(x0, y0, x1, y1) * matrix
             x0, y0, x1, y1 = r.x0, r.y0, r.x1, r.y1
-        out.append(Word(float(x0), float(y0), float(x1), float(y1), text, int(block), int(line)))
-    return out
+        start = text.find(token, cursor)
+        if start >= 0:
+            cursor = start + len(token)
+        words.append(
+            Word(
+                float(x0),
+                float(y0),
+                float(x1),
+                float(y1),
+                token,
+                int(block),
+                int(line),
+                start,
+                start + len(token) if start >= 0 else -1,
+            )
+        )
+    rect = page.rect
+    return PageText(
+        page=page_no,
+        text=text,
+        words=words,
+        rotation=int(page.rotation),
+        width=float(rect.width),
+        height=float(rect.height),
+    )
+
+
+def page_words(doc: pymupdf.Document, page_no: int) -> list[Word]:
+    return page_layer(doc, page_no).words
 
 
 def page_text(doc: pymupdf.Document, page_no: int) -> str:
-    return str(doc[page_no].get_text("text", sort=False))
+    return str(doc[page_no].get_textpage(flags=TEXT_FLAGS).extractText())
 
 
 def search_page(doc: pymupdf.Document, page_no: int, needle: str) -> list[tuple[Quad, ...]]:
@@ -148,7 +199,7 @@ def search_page(doc: pymupdf.Document, page_no: int, needle: str) -> list[tuple[
     matches. MuPDF's ``search_for`` returns one flat list of quads per line
     and cannot tell which belong to one hit, hence this character-level search.
     """
-    wanted = _fold(needle)
+    wanted = fold(needle)
     if not wanted:
         return []
     page = doc[page_no]
@@ -177,21 +228,8 @@ def search_page(doc: pymupdf.Document, page_no: int, needle: str) -> list[tuple[
     return hits
 
 
-def _fold(text: str) -> str:
-    """Lower-case character by character (keeping offsets) and collapse white space."""
-    out: list[str] = []
-    for c in text:
-        if c.isspace():
-            if out and out[-1] != " ":
-                out.append(" ")
-            continue
-        low = c.lower()
-        out.append(low if len(low) == 1 else c)
-    return "".join(out).strip()
-
-
 def _page_characters(page: pymupdf.Page) -> tuple[str, list[Any], list[int]]:
-    """The page's text folded as :func:`_fold` does, with each character's box and line."""
+    """The page's text folded as ``textfold.fold`` does, with each character's box and line."""
     flags = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
     chars: list[str] = []
     boxes: list[Any] = []
@@ -214,8 +252,7 @@ def _page_characters(page: pymupdf.Page) -> tuple[str, list[Any], list[int]]:
                         chars.append(" ")
                         boxes.append(None)
                     else:
-                        low = c.lower()
-                        chars.append(low if len(low) == 1 else c)
+                        chars.append(fold_char(c))
                         boxes.append(ch["bbox"])
                     lines.append(line_id)
             line_id += 1
@@ -258,8 +295,9 @@ def document_info(path: str | Path, password: str | None = None) -> DocumentInfo
             format=fmt,
             media_type=MEDIA_TYPES.get(fmt, "application/octet-stream"),
             page_count=doc.page_count,
-            encrypted=bool(doc.is_encrypted) or password is not None,
-            needs_password=password is not None,
+            # is_encrypted turns False once authenticated; needs_pass stays True.
+            encrypted=bool(doc.is_encrypted or doc.needs_pass),
+            needs_password=bool(doc.needs_pass),
             title=metadata.get("title", "") or path.stem,
             metadata=metadata,
             pages=pages,

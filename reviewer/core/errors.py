@@ -19,7 +19,9 @@ class DocumentError(ReviewerError):
     def __init__(self, path: str | Path, problem: str) -> None:
         self.path = Path(path)
         self.problem = problem
-        super().__init__(f"{self.path.name}: {problem}")
+        # "." and ".." have no name of their own: use the folder they stand for.
+        name = self.path.name or self.path.resolve().name or str(self.path)
+        super().__init__(f"{name}: {problem}")
 
 
 class PasswordRequired(DocumentError):

@@ -112,7 +112,12 @@ class PageLayout:
         return self._tops[page]
 
     def visible_pages(self, y0: float, y1: float) -> range:
-        """Pages intersecting the band [y0, y1] of content pixels."""
+        """Pages intersecting the band [y0, y1] of content pixels.
+
+        Never empty for a non-empty document: a band in a gap or past the end
+        gives the nearest page below it (or the last page), which is what a
+        renderer wants to prefetch.
+        """
         if not self.sizes:
             return range(0)
         first = max(0, bisect.bisect_right(self._tops, y0) - 1)
@@ -122,7 +127,7 @@ class PageLayout:
         return range(first, min(last, len(self.sizes) - 1) + 1)
 
     def page_at_y(self, y: float) -> int:
-        """The page at content height ``y`` (the nearest one when in a gap)."""
+        """The page at content height ``y`` (the page above when ``y`` is in a gap)."""
         if not self.sizes:
             return 0
         return min(max(0, bisect.bisect_right(self._tops, y) - 1), len(self.sizes) - 1)

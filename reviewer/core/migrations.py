@@ -60,12 +60,14 @@ def m001_documents_and_events(db: Database) -> None:
 
 @migrations()
 def m002_text_index(db: Database) -> None:
-    # Page text, whitespace-normalised, in an FTS5 trigram index: substring
+    # Page text, case- and whitespace-folded (``text``, indexed) beside the
+    # text as extracted (``raw``), in an FTS5 trigram index: substring
     # search (LIKE '%term%') over a 1,000-page document answers in
     # milliseconds, where PyMuPDF's search_for over every page takes seconds.
     db.execute(
         "CREATE VIRTUAL TABLE page_text USING fts5("
-        "text, doc UNINDEXED, page UNINDEXED, tokenize = 'trigram case_sensitive 0')"
+        "text, raw UNINDEXED, doc UNINDEXED, page UNINDEXED, "
+        "tokenize = 'trigram case_sensitive 0')"
     )
     db.execute(
         """
@@ -78,5 +80,41 @@ def m002_text_index(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_annotations(db: Database) -> None:
+    # One row per annotation. The selector (the W3C-shaped anchor) is JSON;
+    # the columns beside it exist for listing, filtering and sorting without
+    # parsing it. Nothing is ever removed: deleting sets ``deleted`` so that
+    # undo, the event log and the audit trail of a bundle stay whole.
+    db.execute(
+        """
+        CREATE TABLE annotation (
+            id TEXT PRIMARY KEY,
+            doc TEXT NOT NULL REFERENCES document (sha256),
+            item TEXT,
+            taxonomy TEXT NOT NULL,
+            label TEXT NOT NULL,
+            subtype TEXT,
+            severity TEXT,
+            comment TEXT NOT NULL DEFAULT '',
+            origin TEXT NOT NULL DEFAULT 'human',
+            state TEXT NOT NULL DEFAULT 'accepted'
+                CHECK (state IN ('proposed', 'accepted', 'rejected')),
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+            kind TEXT NOT NULL CHECK (kind IN ('text', 'area')),
+            page INTEGER NOT NULL,
+            pos_y REAL NOT NULL,
+            pos_x REAL NOT NULL,
+            exact TEXT NOT NULL DEFAULT '',
+            selector TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX annotation_doc ON annotation (doc, deleted, page, pos_y, pos_x)")
+
+
 # Bump with every migration above; a test checks it matches what a new workspace applies.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3

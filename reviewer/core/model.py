@@ -80,6 +80,8 @@ class OpenedDocument:
     format: str
     media_type: str
     needs_password: bool
+    #: Each page's /Rotate (0, 90, 180, 270): anchors are stored unrotated.
+    rotations: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -93,3 +95,86 @@ class Word:
     text: str
     block: int
     line: int
+    #: Offsets of the word in its page's text (``PageText.text``); -1 if not found.
+    start: int = -1
+    end: int = -1
+
+
+@dataclass(frozen=True)
+class PageText:
+    """A page's extracted text with its words, as the worker reads them."""
+
+    page: int
+    text: str
+    words: list[Word]
+    rotation: int
+    width: float
+    height: float
+
+
+Quad = tuple[float, float, float, float, float, float, float, float]
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class TextSegment:
+    """The part of a text annotation on one page.
+
+    ``start``/``end`` are offsets in that page's extracted text (the W3C
+    ``TextPositionSelector``); ``quads`` are in PDF points of the unrotated
+    page (what redaction needs), one per line, corners ul, ur, ll, lr.
+    """
+
+    page: int
+    start: int
+    end: int
+    quads: tuple[Quad, ...]
+
+
+@dataclass(frozen=True)
+class Selector:
+    """Where an annotation points, modelled on the W3C Web Annotation selectors.
+
+    ``kind`` is ``"text"`` (one or more page segments plus the quoted text with
+    its prefix and suffix, so the anchor survives re-extraction) or ``"area"``
+    (a rectangle in PDF points on one page: scans, signatures, tables).
+    """
+
+    kind: str
+    page: int
+    segments: tuple[TextSegment, ...] = ()
+    rect: Box | None = None
+    exact: str = ""
+    prefix: str = ""
+    suffix: str = ""
+
+    @property
+    def pages(self) -> tuple[int, ...]:
+        if self.kind == "area":
+            return (self.page,)
+        return tuple(sorted({s.page for s in self.segments}))
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """One mark made by a person (or proposed by a detector) on a document."""
+
+    id: str
+    document: str
+    taxonomy: str
+    label: str
+    selector: Selector
+    comment: str = ""
+    severity: str | None = None
+    subtype: str | None = None
+    origin: str = "human"
+    state: str = "accepted"
+    author: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+    deleted: bool = False
+    item: str | None = None
+
+
+#: Fields a person can change after creating an annotation (each change is undoable).
+EDITABLE_FIELDS = ("taxonomy", "label", "comment", "severity", "subtype", "state")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import json
 import mimetypes
-import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -30,8 +29,7 @@ from reviewer.core.lock import WorkspaceLock
 from reviewer.core.migrations import SCHEMA_VERSION, migrations
 from reviewer.core.model import Document, Event
 from reviewer.core.paths import AppPaths
-
-_WS = re.compile(r"\s+")
+from reviewer.core.textfold import fold
 
 
 def now() -> str:
@@ -40,8 +38,8 @@ def now() -> str:
 
 
 def normalise_text(text: str) -> str:
-    """Collapse whitespace so a phrase matches across line breaks, as the viewer's find does."""
-    return _WS.sub(" ", text).strip()
+    """Fold case and white space exactly as the viewer's find does (see ``textfold``)."""
+    return fold(text)
 
 
 def guess_media_type(path: Path) -> str:
@@ -259,12 +257,12 @@ class Workspace:
         The index is derived data (it can always be rebuilt from the blob), so
         it is written without an event. Re-indexing a page replaces it.
         """
-        rows = [(normalise_text(text), sha256, page) for page, text in pages]
+        rows = [(normalise_text(text), text, sha256, page) for page, text in pages]
         with self.transaction():
-            for _, doc, page in rows:
+            for _, _, doc, page in rows:
                 self.db.execute("DELETE FROM page_text WHERE doc = ? AND page = ?", [doc, page])
             self.db.conn.executemany(
-                "INSERT INTO page_text (text, doc, page) VALUES (?, ?, ?)", rows
+                "INSERT INTO page_text (text, raw, doc, page) VALUES (?, ?, ?, ?)", rows
             )
             done = self.db.execute(
                 "SELECT count(*) FROM page_text WHERE doc = ?", [sha256]
@@ -289,8 +287,9 @@ class Workspace:
         return [int(r[0]) for r in rows]
 
     def page_text(self, sha256: str, page: int) -> str | None:
+        """A page's text exactly as extracted (annotation offsets refer to it), if indexed."""
         row = self.db.execute(
-            "SELECT text FROM page_text WHERE doc = ? AND page = ?", [sha256, page]
+            "SELECT raw FROM page_text WHERE doc = ? AND page = ?", [sha256, page]
         ).fetchone()
         return None if row is None else str(row[0])
 

@@ -98,7 +98,7 @@ def _serve(conn: Connection) -> None:
                 del pix
                 continue
             elif op == "words":
-                result = documents.page_words(doc, args[0])
+                result = documents.page_layer(doc, args[0])
             elif op == "text":
                 result = [(p, documents.page_text(doc, p)) for p in args[0]]
             elif op == "search":
@@ -144,6 +144,7 @@ class DocumentWorker:
         self._closed = False
         self.restarts = 0
         self.last_crash: str = ""
+        self._gave_up = ""
 
     # lifecycle
 
@@ -219,6 +220,7 @@ class DocumentWorker:
         return self.submit("render", page, scale, clip, priority=priority)
 
     def words(self, page: int, *, priority: int = VISIBLE) -> Future[Any]:
+        """The page's text and words with offsets (a ``PageText``)."""
         return self.submit("words", page, priority=priority)
 
     def text(self, pages: range | list[int], *, priority: int = BACKGROUND) -> Future[Any]:
@@ -231,7 +233,10 @@ class DocumentWorker:
         future: Future[Any] = Future()
         with self._lock:
             if self._closed:
-                _fail(future, DocumentError(self._name, "the document was closed"))
+                if self._gave_up:
+                    _fail(future, WorkerCrashed(self._name, self._gave_up))
+                else:
+                    _fail(future, DocumentError(self._name, "the document was closed"))
                 return future
             heapq.heappush(self._queue, _Request(priority, next(self._seq), op, args, future))
             if self._proc is None:
@@ -309,21 +314,21 @@ class DocumentWorker:
             name = self._name
             what = _describe_exit(code)
             self.last_crash = what
+            giving_up = self.restarts >= MAX_RESTARTS
             for req in victims:
+                outcome = "too often; giving up" if giving_up else "; it was restarted"
+                doing = "" if giving_up else f" while {_doing(req)}"
+                sep = "" if outcome.startswith(";") else " "
                 _fail(
                     req.future,
-                    WorkerCrashed(
-                        name, f"the document engine {what} while {_doing(req)}; it was restarted"
-                    ),
+                    WorkerCrashed(name, f"the document engine {what}{doing}{sep}{outcome}"),
                 )
-            if self.restarts >= MAX_RESTARTS:
+            if giving_up:
                 self._closed = True
+                self._gave_up = f"the document engine {what} too often; giving up"
                 for req in self._queue:
                     if req.future.set_running_or_notify_cancel():
-                        _fail(
-                            req.future,
-                            WorkerCrashed(name, f"the document engine {what} too often; giving up"),
-                        )
+                        _fail(req.future, WorkerCrashed(name, self._gave_up))
                 self._queue.clear()
                 return
             if self._queue or self._opened is not None:

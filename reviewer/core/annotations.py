@@ -1,0 +1,191 @@
+"""Annotations in the workspace: create, edit, delete, list.
+
+Each function is one durable transaction that also appends its event (who,
+when, what, before, after), so a change is either fully saved and logged or
+not at all. Deleting only sets a flag: undo, the event log and the audit
+trail of a submission need the row.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, replace
+from typing import Any
+
+from reviewer.core.anchors import sort_key
+from reviewer.core.errors import ReviewerError
+from reviewer.core.model import EDITABLE_FIELDS, Annotation, Selector, TextSegment
+from reviewer.core.store import Workspace, now
+
+
+class AnnotationError(ReviewerError):
+    """An annotation change that cannot be made (unknown id, bad field)."""
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def selector_to_json(selector: Selector) -> str:
+    return json.dumps(asdict(selector), sort_keys=True, separators=(",", ":"))
+
+
+def selector_from_json(text: str) -> Selector:
+    data = json.loads(text)
+    segments = tuple(
+        TextSegment(
+            page=int(s["page"]),
+            start=int(s["start"]),
+            end=int(s["end"]),
+            quads=tuple(tuple(float(v) for v in q) for q in s["quads"]),  # type: ignore[misc]
+        )
+        for s in data.get("segments", ())
+    )
+    rect = data.get("rect")
+    return Selector(
+        kind=data["kind"],
+        page=int(data["page"]),
+        segments=segments,
+        rect=None if rect is None else tuple(float(v) for v in rect),  # type: ignore[arg-type]
+        exact=data.get("exact", ""),
+        prefix=data.get("prefix", ""),
+        suffix=data.get("suffix", ""),
+    )
+
+
+def _row(a: Annotation) -> dict[str, Any]:
+    page, pos_y, pos_x = sort_key(a.selector)
+    return {
+        "id": a.id,
+        "doc": a.document,
+        "item": a.item,
+        "taxonomy": a.taxonomy,
+        "label": a.label,
+        "subtype": a.subtype,
+        "severity": a.severity,
+        "comment": a.comment,
+        "origin": a.origin,
+        "state": a.state,
+        "author": a.author,
+        "created_at": a.created_at,
+        "updated_at": a.updated_at,
+        "deleted": int(a.deleted),
+        "kind": a.selector.kind,
+        "page": page,
+        "pos_y": pos_y,
+        "pos_x": pos_x,
+        "exact": a.selector.exact,
+        "selector": selector_to_json(a.selector),
+    }
+
+
+_COLUMNS = (
+    "id, doc, item, taxonomy, label, subtype, severity, comment, origin, state, author, "
+    "created_at, updated_at, deleted, selector"
+)
+
+
+def _from_row(r: tuple[Any, ...]) -> Annotation:
+    return Annotation(
+        id=r[0],
+        document=r[1],
+        item=r[2],
+        taxonomy=r[3],
+        label=r[4],
+        subtype=r[5],
+        severity=r[6],
+        comment=r[7],
+        origin=r[8],
+        state=r[9],
+        author=r[10],
+        created_at=r[11],
+        updated_at=r[12],
+        deleted=bool(r[13]),
+        selector=selector_from_json(r[14]),
+    )
+
+
+def _event_view(a: Annotation) -> dict[str, Any]:
+    row = _row(a)
+    row["selector"] = json.loads(row["selector"])
+    return row
+
+
+def add(ws: Workspace, annotation: Annotation) -> Annotation:
+    """Store a new annotation (author and times filled in when empty)."""
+    stamp = now()
+    a = replace(
+        annotation,
+        author=annotation.author or ws.actor,
+        created_at=annotation.created_at or stamp,
+        updated_at=annotation.updated_at or stamp,
+    )
+    with ws.transaction():
+        ws.db["annotation"].insert(_row(a))
+        ws.log_event("annotation.created", "annotation", a.id, after=_event_view(a))
+    return a
+
+
+def get(ws: Workspace, annotation_id: str) -> Annotation | None:
+    """One annotation by id, deleted or not."""
+    row = ws.db.execute(
+        f"SELECT {_COLUMNS} FROM annotation WHERE id = ?", [annotation_id]
+    ).fetchone()
+    return None if row is None else _from_row(row)
+
+
+def for_document(ws: Workspace, sha256: str, *, include_deleted: bool = False) -> list[Annotation]:
+    """A document's annotations in reading order (page, top, left)."""
+    where = "doc = ?" if include_deleted else "doc = ? AND deleted = 0"
+    rows = ws.db.execute(
+        f"SELECT {_COLUMNS} FROM annotation WHERE {where} ORDER BY page, pos_y, pos_x, created_at",
+        [sha256],
+    ).fetchall()
+    return [_from_row(r) for r in rows]
+
+
+def update(ws: Workspace, annotation_id: str, changes: dict[str, Any]) -> Annotation:
+    """Change editable fields; logs only the fields that changed, before and after."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise AnnotationError(f"these fields cannot be edited: {', '.join(sorted(unknown))}")
+    with ws.transaction():
+        current = get(ws, annotation_id)
+        if current is None:
+            raise AnnotationError(f"no annotation {annotation_id}")
+        before = {k: getattr(current, k) for k in changes if getattr(current, k) != changes[k]}
+        if not before:
+            return current
+        after = {k: changes[k] for k in before}
+        stamp = now()
+        sets = ", ".join(f"{k} = ?" for k in after)
+        ws.db.execute(
+            f"UPDATE annotation SET {sets}, updated_at = ? WHERE id = ?",
+            [*after.values(), stamp, annotation_id],
+        )
+        ws.log_event("annotation.updated", "annotation", annotation_id, before=before, after=after)
+    return replace(current, **after, updated_at=stamp)
+
+
+def set_deleted(ws: Workspace, annotation_id: str, deleted: bool) -> Annotation:
+    """Delete (or restore) an annotation; the row stays, flagged."""
+    with ws.transaction():
+        current = get(ws, annotation_id)
+        if current is None:
+            raise AnnotationError(f"no annotation {annotation_id}")
+        if current.deleted == deleted:
+            return current
+        stamp = now()
+        ws.db.execute(
+            "UPDATE annotation SET deleted = ?, updated_at = ? WHERE id = ?",
+            [int(deleted), stamp, annotation_id],
+        )
+        ws.log_event(
+            "annotation.deleted" if deleted else "annotation.restored",
+            "annotation",
+            annotation_id,
+            before={"deleted": current.deleted},
+            after={"deleted": deleted},
+        )
+    return replace(current, deleted=deleted, updated_at=stamp)

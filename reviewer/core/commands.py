@@ -1,0 +1,119 @@
+"""Undoable changes as pure commands: ``apply`` and ``revert`` against the store.
+
+The UI wraps each in a thin ``QUndoCommand`` (Orange's pattern); the logic
+and its tests live here, with no Qt. Every ``apply``/``revert`` is one
+durable transaction with its event, and returns :class:`Changes` saying what
+to repaint, so views refresh only that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from reviewer.core import annotations as store
+from reviewer.core.model import Annotation
+from reviewer.core.store import Workspace
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a command touched: a document, some annotations, some pages."""
+
+    document: str
+    annotations: frozenset[str] = field(default_factory=frozenset)
+    pages: frozenset[int] = field(default_factory=frozenset)
+
+    def __or__(self, other: Changes) -> Changes:
+        return Changes(
+            self.document, self.annotations | other.annotations, self.pages | other.pages
+        )
+
+
+class Command(Protocol):
+    text: str
+
+    def apply(self, ws: Workspace) -> Changes: ...
+
+    def revert(self, ws: Workspace) -> Changes: ...
+
+
+def _changes(a: Annotation) -> Changes:
+    return Changes(a.document, frozenset({a.id}), frozenset(a.selector.pages))
+
+
+@dataclass
+class CreateAnnotation:
+    """Create an annotation; undo deletes it, redo restores the same row."""
+
+    annotation: Annotation
+    text: str = "Add annotation"
+
+    def apply(self, ws: Workspace) -> Changes:
+        existing = store.get(ws, self.annotation.id)
+        if existing is None:
+            self.annotation = store.add(ws, self.annotation)
+        else:
+            store.set_deleted(ws, self.annotation.id, False)
+        return _changes(self.annotation)
+
+    def revert(self, ws: Workspace) -> Changes:
+        return _changes(store.set_deleted(ws, self.annotation.id, True))
+
+
+@dataclass
+class DeleteAnnotation:
+    annotation_id: str
+    text: str = "Delete annotation"
+
+    def apply(self, ws: Workspace) -> Changes:
+        return _changes(store.set_deleted(ws, self.annotation_id, True))
+
+    def revert(self, ws: Workspace) -> Changes:
+        return _changes(store.set_deleted(ws, self.annotation_id, False))
+
+
+@dataclass
+class EditAnnotation:
+    """Change fields of one annotation; ``before`` is captured on first apply."""
+
+    annotation_id: str
+    after: dict[str, Any]
+    text: str = "Edit annotation"
+    before: dict[str, Any] = field(default_factory=dict)
+
+    def apply(self, ws: Workspace) -> Changes:
+        if not self.before:
+            current = store.get(ws, self.annotation_id)
+            if current is not None:
+                self.before = {k: getattr(current, k) for k in self.after}
+        return _changes(store.update(ws, self.annotation_id, self.after))
+
+    def revert(self, ws: Workspace) -> Changes:
+        return _changes(store.update(ws, self.annotation_id, self.before))
+
+
+@dataclass
+class CommandGroup:
+    """Several commands as one undo step, in one transaction."""
+
+    commands: Sequence[Command]
+    text: str = "Change annotations"
+
+    def apply(self, ws: Workspace) -> Changes:
+        with ws.transaction():
+            result = [c.apply(ws) for c in self.commands]
+        return _merge(result)
+
+    def revert(self, ws: Workspace) -> Changes:
+        with ws.transaction():
+            result = [c.revert(ws) for c in reversed(self.commands)]
+        return _merge(result)
+
+
+def _merge(changes: list[Changes]) -> Changes:
+    merged = changes[0]
+    for c in changes[1:]:
+        merged = merged | c
+    return merged
