@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage, QPixmap
 
 from reviewer.core.errors import ReviewerError
-from reviewer.core.model import Document, OpenedDocument, Word
+from reviewer.core.model import Document, OpenedDocument, PageText, Word
 from reviewer.core.store import Workspace
 from reviewer.core.worker import BACKGROUND, THUMBNAIL, VISIBLE, DocumentWorker, RenderedPage
 from reviewer.ui.bridge import Relay
@@ -49,6 +49,7 @@ class DocumentSession(QObject):
         self._pending: dict[tuple[int, float], Future[Any]] = {}
         self._pending_thumbs: dict[tuple[int, float], Future[Any]] = {}
         self._words: dict[int, list[Word]] = {}
+        self._layers: dict[int, PageText] = {}
         self._words_pending: set[int] = set()
         self._indexing = False
         self._failed_pages: set[int] = set()
@@ -146,8 +147,14 @@ class DocumentSession(QObject):
     def _on_words(self, page: int, future: Future[Any]) -> None:
         self._words_pending.discard(page)
         if future.exception() is None:
-            self._words[page] = future.result()
+            layer: PageText = future.result()
+            self._layers[page] = layer
+            self._words[page] = layer.words
             self.wordsReady.emit(page)
+
+    def layer(self, page: int) -> PageText | None:
+        """The page's text and words if loaded (anchors are computed from it)."""
+        return self._layers.get(page)
 
     # -- text index -------------------------------------------------------------
 

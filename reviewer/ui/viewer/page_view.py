@@ -9,7 +9,9 @@ that scrolled away are withdrawn before the worker sees them.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -24,19 +26,26 @@ from PySide6.QtGui import (
     QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QToolTip, QWidget
 
 from reviewer.core import layout as geometry
+from reviewer.core.anchors import display_boxes
 from reviewer.core.layout import PageLayout
+from reviewer.core.model import Annotation, Box
 from reviewer.core.selection import Anchor, PageSpan, select, selected_text
 from reviewer.core.worker import NEARBY, VISIBLE
 from reviewer.ui.document_session import DocumentSession
+
+if TYPE_CHECKING:
+    from reviewer.ui.annotations.controller import AnnotationController
 
 BACKDROP = QColor("#595d64")
 PAGE_BORDER = QColor(0, 0, 0, 70)
 SELECTION = QColor(38, 110, 220, 80)
 FIND_HIT = QColor(255, 214, 0, 110)
 FIND_CURRENT = QColor(255, 128, 0, 150)
+AREA_DRAFT = QColor(38, 110, 220)
+CLICK_SLOP = 3  # pixels a press may move and still count as a click
 #: Largest page rendering in pixels; beyond it the page is drawn upscaled.
 MAX_RENDER_PIXELS = 24_000_000
 
@@ -79,6 +88,10 @@ class PageView(QAbstractScrollArea):
         self.setMouseTracking(True)
         self.viewport().setCursor(Qt.CursorShape.IBeamCursor)
         self._placed = False  # the first layout shows the top of page 1
+        self.annotations: AnnotationController | None = None
+        self._press_pos: QPoint | None = None
+        self._area_start: tuple[int, float, float] | None = None
+        self._area: tuple[int, Box] | None = None  # a drawn rectangle waiting for a label
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self.horizontalScrollBar().valueChanged.connect(self._on_scrolled)
         self._request_timer = QTimer(self, singleShot=True, interval=0)
@@ -163,6 +176,79 @@ class PageView(QAbstractScrollArea):
         if text:
             QGuiApplication.clipboard().setText(text)
         return bool(text)
+
+    # -- annotations -------------------------------------------------------------
+
+    def set_annotations(self, controller: AnnotationController) -> None:
+        """Show and edit the annotations of ``controller`` (same document)."""
+        self.annotations = controller
+        controller.changed.connect(lambda _changes: self.viewport().update())
+        controller.selectionChanged.connect(self._on_annotation_selected)
+
+    def pending_spans(self) -> list[PageSpan]:
+        return list(self._sel_spans)
+
+    def pending_area(self) -> tuple[int, Box] | None:
+        return self._area
+
+    def apply_label(self, label_id: str) -> Annotation | None:
+        """Label the pending selection or area; without one, relabel the selected annotation."""
+        ctrl = self.annotations
+        if ctrl is None:
+            return None
+        created = None
+        if self._area is not None:
+            page, box = self._area
+            created = ctrl.create_area(page, box, label_id)
+        elif self._sel_spans:
+            missing = [s.page for s in self._sel_spans if self.session.layer(s.page) is None]
+            if missing:
+                return None  # words still loading; the key press is ignored, nothing half-made
+            created = ctrl.create_text(self._sel_spans, label_id)
+        elif ctrl.selected is not None:
+            ctrl.edit(ctrl.selected, label=label_id)
+            return ctrl.get(ctrl.selected)
+        if created is not None:
+            self._sel_spans = []
+            self._sel_anchor = None
+            self._area = None
+            self.selectionChanged.emit("")
+            self.viewport().update()
+        return created
+
+    def annotation_at(self, pos: QPoint) -> Annotation | None:
+        hit = self.page_at(pos)
+        if hit is None or self.annotations is None:
+            return None
+        page, x, y = hit
+        for annotation in reversed(self.annotations.on_page(page)):
+            for x0, y0, x1, y1 in self._boxes(annotation, page):
+                if x0 - 1 <= x <= x1 + 1 and y0 - 1 <= y <= y1 + 1:
+                    return annotation
+        return None
+
+    def scroll_to_annotation(self, annotation: Annotation) -> None:
+        page = annotation.selector.page
+        boxes = self._boxes(annotation, page)
+        if not boxes:
+            self.go_to_page(page)
+            return
+        x0, y0, x1, y1 = boxes[0]
+        self.show_hit(Hit(page, ((x0, y0, x1, y0, x0, y1, x1, y1),)))
+        self._current_hit = None
+
+    def _boxes(self, annotation: Annotation, page: int) -> list[Box]:
+        w, h = self.session.page_sizes[page]
+        rotations = self.session.opened.rotations
+        rotation = rotations[page] if page < len(rotations) else 0
+        return display_boxes(annotation.selector, page, rotation, w, h)
+
+    def _on_annotation_selected(self, annotation_id: str | None) -> None:
+        if annotation_id is not None and self.annotations is not None:
+            annotation = self.annotations.get(annotation_id)
+            if annotation is not None:
+                self.scroll_to_annotation(annotation)
+        self.viewport().update()
 
     def set_hits(self, hits: list[Hit]) -> None:
         grouped: dict[int, list[Hit]] = {}
@@ -317,31 +403,107 @@ class PageView(QAbstractScrollArea):
         super().wheelEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape and self._sel_spans:
+        if event.key() == Qt.Key.Key_Escape and (self._sel_spans or self._area):
+            self._area = None
             self.clear_selection()
+            return
+        plain = not (
+            event.modifiers()
+            & (
+                Qt.KeyboardModifier.ControlModifier
+                | Qt.KeyboardModifier.AltModifier
+                | Qt.KeyboardModifier.MetaModifier
+            )
+        )
+        ctrl = self.annotations
+        if ctrl is not None and plain and len(event.text()) == 1 and event.text().isprintable():
+            label = ctrl.taxonomy.by_shortcut(event.text())
+            if label is not None:
+                self.apply_label(label.id)
+                event.accept()
+                return
+        if ctrl is not None and event.key() == Qt.Key.Key_Delete and ctrl.selected:
+            ctrl.delete(ctrl.selected)
+            event.accept()
             return
         super().keyPressEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
-            hit = self.page_at(event.position().toPoint())
+            pos = event.position().toPoint()
+            hit = self.page_at(pos)
+            self._press_pos = pos
             self._sel_spans = []
-            self._sel_anchor = Anchor(*hit) if hit else None
-            if hit:
-                self.session.request_words(hit[0])
+            self._area = None
+            if event.modifiers() & Qt.KeyboardModifier.ShiftModifier and hit:
+                self._sel_anchor = None
+                self._area_start = hit  # Shift+drag draws an area (scans, signatures, tables)
+            else:
+                self._area_start = None
+                self._sel_anchor = Anchor(*hit) if hit else None
+                if hit:
+                    self.session.request_words(hit[0])
             self.viewport().update()
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self._sel_anchor is not None and event.buttons() & Qt.MouseButton.LeftButton:
-            self._extend_selection(event.position().toPoint())
+        pos = event.position().toPoint()
+        if event.buttons() & Qt.MouseButton.LeftButton:
+            if self._area_start is not None:
+                self._update_area(pos)
+            elif self._sel_anchor is not None:
+                self._extend_selection(pos)
+        else:
+            self._show_tooltip(event)
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self._sel_anchor is not None:
-            self._extend_selection(event.position().toPoint())
-            self.selectionChanged.emit(self.selected_text())
+        if event.button() == Qt.MouseButton.LeftButton:
+            pos = event.position().toPoint()
+            click = self._press_pos is not None and (
+                (pos - self._press_pos).manhattanLength() <= CLICK_SLOP
+            )
+            if click:
+                self._area_start = None
+                self._sel_anchor = None
+                self._sel_spans = []
+                if self.annotations is not None:
+                    hit = self.annotation_at(pos)
+                    self.annotations.select(hit.id if hit else None)
+                self.viewport().update()
+            elif self._area_start is not None:
+                self._update_area(pos)
+                self._area_start = None
+            elif self._sel_anchor is not None:
+                self._extend_selection(pos)
+                self.selectionChanged.emit(self.selected_text())
         super().mouseReleaseEvent(event)
+
+    def _update_area(self, pos: QPoint) -> None:
+        assert self._area_start is not None
+        page, x0, y0 = self._area_start
+        ox, oy = self._origin()
+        x1, y1 = self.layout_.to_points(page, pos.x() + ox, pos.y() + oy)
+        w, h = self.layout_.sizes[page]
+        x1, y1 = min(max(x1, 0.0), w), min(max(y1, 0.0), h)
+        self._area = (page, (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
+        self.viewport().update()
+
+    def _show_tooltip(self, event: QMouseEvent) -> None:
+        if self.annotations is None:
+            return
+        annotation = self.annotation_at(event.position().toPoint())
+        if annotation is None:
+            QToolTip.hideText()
+            return
+        text = f"<b>{html.escape(self.annotations.label_name(annotation))}</b>"
+        if annotation.severity:
+            text += f" · {html.escape(annotation.severity)}"
+        if annotation.comment:
+            text += f"<br>{html.escape(annotation.comment)}"
+        elif self.annotations.needs_comment(annotation):
+            text += "<br><i>Needs a written explanation</i>"
+        QToolTip.showText(event.globalPosition().toPoint(), text, self.viewport())
 
     def _extend_selection(self, pos: QPoint) -> None:
         assert self._sel_anchor is not None
@@ -425,6 +587,7 @@ class PageView(QAbstractScrollArea):
         painter.save()
         painter.translate(box.x, box.y)
         painter.scale(scale, scale)
+        self._paint_annotations(painter, page, scale)
         painter.setPen(Qt.PenStyle.NoPen)
         for hit in self._hits.get(page, ()):
             current = hit == self._current_hit
@@ -440,4 +603,33 @@ class PageView(QAbstractScrollArea):
                     continue
                 for w in words[span.start : span.end + 1]:
                     painter.drawRect(QRectF(w.x0, w.y0, w.x1 - w.x0, w.y1 - w.y0))
+        if self._area is not None and self._area[0] == page:
+            x0, y0, x1, y1 = self._area[1]
+            pen = QPen(AREA_DRAFT, 1.5 / scale, Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.setBrush(QColor(38, 110, 220, 40))
+            painter.drawRect(QRectF(x0, y0, x1 - x0, y1 - y0))
         painter.restore()
+
+    def _paint_annotations(self, painter: QPainter, page: int, scale: float) -> None:
+        ctrl = self.annotations
+        if ctrl is None:
+            return
+        for annotation in ctrl.on_page(page):
+            colour = QColor(ctrl.colour_of(annotation))
+            selected = annotation.id == ctrl.selected
+            fill = QColor(colour)
+            fill.setAlpha(70 if annotation.selector.kind == "text" else 35)
+            painter.setBrush(fill)
+            painter.setPen(
+                QPen(colour.darker(140 if selected else 110), (2.5 if selected else 1.0) / scale)
+            )
+            boxes = self._boxes(annotation, page)
+            for x0, y0, x1, y1 in boxes:
+                painter.drawRect(QRectF(x0 - 0.5, y0 - 0.5, x1 - x0 + 1, y1 - y0 + 1))
+            if boxes and ctrl.needs_comment(annotation):
+                x0, y0, x1, _ = boxes[0]
+                r = 3.0
+                painter.setBrush(QColor("#d93025"))
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.drawEllipse(QPointF(x1, y0), r, r)
