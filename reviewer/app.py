@@ -144,7 +144,7 @@ def run_gui(
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("reviewer")
     try:
-        workspace = Workspace.open(paths)
+        workspace = Workspace.open(paths, actor=local_user())
     except ReviewerError as exc:
         if spare is not None:
             spare.close()
@@ -227,6 +227,16 @@ def run_smoke_test(workspace_dir: str | None) -> int:
         code = run_gui([Path(str(sample))], workspace_dir or tmp, smoke=True)
     print("smoke test passed" if code == 0 else "smoke test FAILED", file=sys.stderr)
     return code
+
+
+def local_user() -> str:
+    """Who is annotating, until an identity is set up: the operating system's user name."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "local"
 
 
 def install_excepthook() -> None:

@@ -59,6 +59,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
         needs_document=False,
     ),
     ActionSpec(
+        "undo",
+        "&Undo",
+        "&Edit",
+        "Undo the last change to annotations.",
+        (QKeySequence.StandardKey.Undo,),
+    ),
+    ActionSpec("redo", "&Redo", "&Edit", "Redo what was undone.", ("Ctrl+Shift+Z", "Ctrl+Y")),
+    ActionSpec(
         "copy", "&Copy", "&Edit", "Copy the selected text.", (QKeySequence.StandardKey.Copy,)
     ),
     ActionSpec(
@@ -141,6 +149,34 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "go_to_page", "&Go to page…", "&Go", "Type a page number to jump to it.", ("Ctrl+G",)
     ),
     ActionSpec(
+        "next_annotation",
+        "&Next annotation",
+        "&Annotate",
+        "Select the next annotation in reading order.",
+        ("Ctrl+]",),
+    ),
+    ActionSpec(
+        "previous_annotation",
+        "P&revious annotation",
+        "&Annotate",
+        "Select the previous annotation in reading order.",
+        ("Ctrl+[",),
+    ),
+    ActionSpec(
+        "edit_comment",
+        "Edit &comment",
+        "&Annotate",
+        "Write or change the selected annotation's explanation (Ctrl+Enter to finish).",
+        ("F2",),
+    ),
+    ActionSpec(
+        "delete_annotation",
+        "&Delete annotation",
+        "&Annotate",
+        "Delete the selected annotation (Undo brings it back).",
+        ("Del",),
+    ),
+    ActionSpec(
         "shortcuts",
         "&Keyboard shortcuts",
         "&Help",
@@ -157,7 +193,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
 )
 
-MENU_ORDER = ("&File", "&Edit", "&View", "&Go", "&Help")
+MENU_ORDER = ("&File", "&Edit", "&View", "&Go", "&Annotate", "&Help")
 
 
 def key_sequences(spec: ActionSpec) -> list[QKeySequence]:

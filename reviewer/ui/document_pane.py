@@ -1,38 +1,80 @@
-"""One tab: the thumbnail sidebar beside the page view, plus the find controller."""
+"""One tab: thumbnails, the page view, and the annotation column (labels + list)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
+from reviewer.core.taxonomy import Taxonomy
+from reviewer.ui.annotations.controller import AnnotationController
+from reviewer.ui.annotations.palette import LabelPalette
+from reviewer.ui.annotations.panel import AnnotationPanel
 from reviewer.ui.document_session import DocumentSession
 from reviewer.ui.find_bar import FindController
 from reviewer.ui.viewer.page_view import PageView
 from reviewer.ui.viewer.thumbnails import THUMB_WIDTH, ThumbnailList
 
+DEFAULT_TAXONOMY = "pii"
+
 
 class DocumentPane(QWidget):
     """Everything shown for one open document."""
 
-    def __init__(self, session: DocumentSession, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session: DocumentSession,
+        taxonomies: dict[str, Taxonomy],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.session = session
+        first = taxonomies.get(DEFAULT_TAXONOMY) or next(iter(taxonomies.values()))
+        self.annotations = AnnotationController(session, first, self)
         self.view = PageView(session, self)
+        self.view.set_annotations(self.annotations)
         self.thumbnails = ThumbnailList(session, self)
         self.find = FindController(self.view, self)
+        self.palette_ = LabelPalette(taxonomies, self)
+        self.palette_.set_taxonomy(first.id)
+        self.panel = AnnotationPanel(self.annotations, self)
+
+        side = QSplitter(Qt.Orientation.Vertical, self)
+        side.addWidget(self.palette_)
+        side.addWidget(self.panel)
+        side.setStretchFactor(1, 1)
+        side.setSizes([240, 600])
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.thumbnails)
         splitter.addWidget(self.view)
+        splitter.addWidget(side)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([THUMB_WIDTH + 44, 10_000])
         splitter.setCollapsible(1, False)
+        splitter.setSizes([THUMB_WIDTH + 44, 10_000, 380])
+        self.side = side
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(splitter)
+
         self.view.currentPageChanged.connect(self.thumbnails.set_current_page)
         self.thumbnails.clicked.connect(lambda index: self.view.go_to_page(index.row()))
         self.thumbnails.activated.connect(lambda index: self.view.go_to_page(index.row()))
         self.thumbnails.set_current_page(0)
+        self.palette_.labelChosen.connect(self._apply_label)
+        self.palette_.taxonomyChosen.connect(
+            lambda taxonomy_id: self.annotations.set_taxonomy(taxonomies[taxonomy_id])
+        )
+        self.panel.backToPage.connect(lambda: self.view.setFocus())
+        self.view.labelApplied.connect(self._after_label)
+
+    def _apply_label(self, label_id: str) -> None:
+        created = self.view.apply_label(label_id)
+        self.view.setFocus()
+        self._after_label(created)
+
+    def _after_label(self, created: object) -> None:
+        """A new annotation whose label needs an explanation takes the user to the comment."""
+        if created is not None and self.annotations.needs_comment(created):  # type: ignore[arg-type]
+            self.panel.focus_comment()
 
     def close_document(self) -> None:
         self.find.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoGroup
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from reviewer import __version__
 from reviewer.core.store import Workspace
+from reviewer.core.taxonomy import builtin_taxonomies
 from reviewer.ui.actions import ACTIONS, MENU_ORDER, build_actions, load_icon
 from reviewer.ui.dialogs import Dialogs
 from reviewer.ui.document_pane import DocumentPane
@@ -58,6 +59,8 @@ class MainWindow(QMainWindow):
         self.resize(1280, 900)
 
         self._shortcuts: ShortcutsDialog | None = None
+        self.taxonomies = builtin_taxonomies()
+        self.undo_group = QUndoGroup(self)
         self.opener = DocumentOpener(workspace, self.dialogs, self)
         self.opener.opened.connect(self.add_session)
 
@@ -93,6 +96,10 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status_bar()
         self.actions_["thumbnails"].setChecked(True)
+        self.undo_group.canUndoChanged.connect(self._refresh_undo)
+        self.undo_group.canRedoChanged.connect(self._refresh_undo)
+        self.undo_group.undoTextChanged.connect(self._refresh_undo)
+        self.undo_group.redoTextChanged.connect(self._refresh_undo)
         self._restore_geometry()
         self._refresh_state()
 
@@ -111,6 +118,8 @@ class MainWindow(QMainWindow):
             "open": self.ask_open,
             "close": lambda: self.close_tab(self.tabs.currentIndex()),
             "quit": self.close,
+            "undo": self.undo_group.undo,
+            "redo": self.undo_group.redo,
             "copy": on_view("copy_selection"),
             "find": self.find_bar.open,
             "find_next": self.find_bar.find_next,
@@ -126,6 +135,12 @@ class MainWindow(QMainWindow):
             "first_page": on_view("first_page"),
             "last_page": on_view("last_page"),
             "go_to_page": self.ask_page,
+            "next_annotation": lambda: self._step_annotation(True),
+            "previous_annotation": lambda: self._step_annotation(False),
+            "edit_comment": lambda: (
+                self.current_pane() and self.current_pane().panel.focus_comment()
+            ),
+            "delete_annotation": self._delete_annotation,
             "shortcuts": self.show_shortcuts,
             "about": self.show_about,
         }
@@ -197,7 +212,9 @@ class MainWindow(QMainWindow):
         self.open_paths(self.dialogs.open_files())
 
     def add_session(self, session: DocumentSession) -> DocumentPane:
-        pane = DocumentPane(session, self.tabs)
+        pane = DocumentPane(session, self.taxonomies, self.tabs)
+        self.undo_group.addStack(pane.annotations.undo_stack)
+        pane.annotations.failed.connect(lambda message: self.dialogs.error("Not saved", message))
         pane.view.currentPageChanged.connect(lambda _p, p=pane: self._on_view_changed(p))
         pane.view.zoomChanged.connect(lambda _z, p=pane: self._on_view_changed(p))
         session.indexProgress.connect(lambda done, total, p=pane: self._on_index(p, done, total))
@@ -216,6 +233,7 @@ class MainWindow(QMainWindow):
         if isinstance(pane, DocumentPane):
             if self.find_bar.controller is pane.find:
                 self.find_bar.attach(None)
+            self.undo_group.removeStack(pane.annotations.undo_stack)
             self.tabs.removeTab(index)
             pane.close_document()
             pane.deleteLater()
@@ -278,6 +296,7 @@ class MainWindow(QMainWindow):
     def _on_tab_changed(self, _index: int) -> None:
         pane = self.current_pane()
         self.find_bar.attach(pane.find if pane else None)
+        self.undo_group.setActiveStack(pane.annotations.undo_stack if pane else None)
         self._refresh_state()
 
     def _on_view_changed(self, pane: DocumentPane) -> None:
@@ -298,6 +317,7 @@ class MainWindow(QMainWindow):
         for spec in ACTIONS:
             if spec.needs_document:
                 self.actions_[spec.id].setEnabled(has_doc)
+        self._refresh_undo()
         self.page_box.setEnabled(has_doc)
         self.zoom_box.setEnabled(has_doc)
         if pane is None:
@@ -336,6 +356,23 @@ class MainWindow(QMainWindow):
         if view is not None:
             view.set_zoom(percent / 100.0)
             view.setFocus()
+
+    def _refresh_undo(self) -> None:
+        undo, redo = self.actions_["undo"], self.actions_["redo"]
+        undo.setEnabled(self.undo_group.canUndo())
+        redo.setEnabled(self.undo_group.canRedo())
+        undo.setText(f"&Undo {self.undo_group.undoText()}".rstrip())
+        redo.setText(f"&Redo {self.undo_group.redoText()}".rstrip())
+
+    def _step_annotation(self, forward: bool) -> None:
+        pane = self.current_pane()
+        if pane is not None:
+            pane.annotations.step(forward)
+
+    def _delete_annotation(self) -> None:
+        pane = self.current_pane()
+        if pane is not None and pane.annotations.selected:
+            pane.annotations.delete(pane.annotations.selected)
 
     def _toggle_thumbnails(self) -> None:
         visible = self.actions_["thumbnails"].isChecked()

@@ -72,6 +72,7 @@ class PageView(QAbstractScrollArea):
     currentPageChanged = Signal(int)
     zoomChanged = Signal(float)
     selectionChanged = Signal(str)
+    labelApplied = Signal(object)  # the Annotation a label key created
 
     def __init__(self, session: DocumentSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -419,7 +420,9 @@ class PageView(QAbstractScrollArea):
         if ctrl is not None and plain and len(event.text()) == 1 and event.text().isprintable():
             label = ctrl.taxonomy.by_shortcut(event.text())
             if label is not None:
-                self.apply_label(label.id)
+                created = self.apply_label(label.id)
+                if created is not None and created.selector is not None:
+                    self.labelApplied.emit(created)
                 event.accept()
                 return
         if ctrl is not None and event.key() == Qt.Key.Key_Delete and ctrl.selected:

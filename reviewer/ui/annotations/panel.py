@@ -1,0 +1,265 @@
+"""The side panel: every annotation of the document, filterable, editable.
+
+The list is a real item view over :class:`AnnotationTableModel`; below it a
+small editor changes the selected annotation's label, severity and comment.
+Each edit is one undoable command, committed when the field is left or with
+Ctrl+Enter in the comment box; nothing needs saving.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewer.ui.annotations.controller import AnnotationController
+from reviewer.ui.annotations.palette import swatch
+from reviewer.ui.annotations.table_model import (
+    AUTHOR,
+    COMMENT,
+    ID_ROLE,
+    LABEL,
+    PAGE,
+    SEVERITY,
+    STATE,
+    TEXT,
+    AnnotationTableModel,
+)
+
+ALL = "All"
+
+
+class AnnotationFilter(QSortFilterProxyModel):
+    """Filters rows by label, state, page and author (exact values; None = any)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.criteria: dict[int, str | None] = {LABEL: None, STATE: None, PAGE: None, AUTHOR: None}
+
+    def set_criterion(self, column: int, value: str | None) -> None:
+        self.beginFilterChange()  # Qt 6.10 replacement for invalidateFilter()
+        self.criteria[column] = value
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        model = self.sourceModel()
+        for column, wanted in self.criteria.items():
+            if wanted is None:
+                continue
+            value = model.index(row, column, parent).data(Qt.ItemDataRole.EditRole)
+            if str(value) != wanted:
+                return False
+        return True
+
+
+class CommentEdit(QPlainTextEdit):
+    """Comment box: Ctrl+Enter or leaving it commits; Esc goes back to the page."""
+
+    committed = Signal()
+    leave = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
+            event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.committed.emit()
+            self.leave.emit()
+            return
+        if event.key() == Qt.Key.Key_Escape:
+            self.committed.emit()
+            self.leave.emit()
+            return
+        super().keyPressEvent(event)
+
+    def focusOutEvent(self, event: object) -> None:
+        self.committed.emit()
+        super().focusOutEvent(event)  # type: ignore[arg-type]
+
+
+class AnnotationPanel(QWidget):
+    """List, filters and editor for one document's annotations."""
+
+    backToPage = Signal()
+
+    def __init__(self, controller: AnnotationController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.model = AnnotationTableModel(controller)
+        self.proxy = AnnotationFilter()
+        self.proxy.setSourceModel(self.model)
+
+        self.label_filter = self._combo("Filter by label")
+        self.state_filter = self._combo("Filter by state")
+        self.page_filter = self._combo("Filter by page")
+        self.author_filter = self._combo("Filter by author")
+        filters = QHBoxLayout()
+        for name, combo in (
+            ("Label", self.label_filter),
+            ("State", self.state_filter),
+            ("Page", self.page_filter),
+            ("Author", self.author_filter),
+        ):
+            filters.addWidget(QLabel(name, self))
+            filters.addWidget(combo, 1)
+
+        self.table = QTableView(self)
+        self.table.setModel(self.proxy)
+        self.table.setAccessibleName("Annotations")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(TEXT, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((PAGE, 44), (LABEL, 130), (COMMENT, 160), (SEVERITY, 70)):
+            self.table.setColumnWidth(column, width)
+        self.table.setColumnHidden(STATE, True)
+        self.table.setColumnHidden(AUTHOR, True)
+
+        self.count = QLabel(self)
+        self.label_edit = QComboBox(self)
+        self.label_edit.setAccessibleName("Label of the selected annotation")
+        self.severity_edit = QComboBox(self)
+        self.severity_edit.setAccessibleName("Severity of the selected annotation")
+        self.comment_edit = CommentEdit(self)
+        self.comment_edit.setAccessibleName("Comment of the selected annotation")
+        self.comment_edit.setPlaceholderText("Explain the problem (Ctrl+Enter to finish)")
+        self.comment_edit.setMaximumHeight(110)
+        form = QFormLayout()
+        form.addRow("Label", self.label_edit)
+        form.addRow("Severity", self.severity_edit)
+        form.addRow("Comment", self.comment_edit)
+        self.editor = QWidget(self)
+        self.editor.setLayout(form)
+
+        box = QVBoxLayout(self)
+        box.setContentsMargins(6, 6, 6, 6)
+        box.addLayout(filters)
+        box.addWidget(self.table, 1)
+        box.addWidget(self.count)
+        box.addWidget(self.editor)
+
+        for column, combo in (
+            (LABEL, self.label_filter),
+            (STATE, self.state_filter),
+            (PAGE, self.page_filter),
+            (AUTHOR, self.author_filter),
+        ):
+            combo.currentIndexChanged.connect(
+                lambda _i, c=column, w=combo: self.proxy.set_criterion(c, w.currentData())
+            )
+        self.table.selectionModel().currentRowChanged.connect(self._on_row)
+        self.label_edit.activated.connect(self._commit_label)
+        self.severity_edit.activated.connect(self._commit_severity)
+        self.comment_edit.committed.connect(self._commit_comment)
+        self.comment_edit.leave.connect(self.backToPage)
+        controller.changed.connect(lambda _c: self._refresh())
+        controller.selectionChanged.connect(self._show_selected)
+        self._refresh()
+        self._show_selected(controller.selected)
+
+    # -- filters ---------------------------------------------------------------------
+
+    def _combo(self, name: str) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setAccessibleName(name)
+        combo.addItem(ALL, None)
+        return combo
+
+    def _refill(self, combo: QComboBox, values: list[tuple[str, str]]) -> None:
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(ALL, None)
+        for text, data in values:
+            combo.addItem(text, data)
+        index = combo.findData(current)
+        combo.setCurrentIndex(max(0, index))
+        combo.blockSignals(False)
+
+    def _refresh(self) -> None:
+        items = self.controller.annotations()
+        labels = sorted({(self.controller.label_name(a), a.label) for a in items})
+        self._refill(self.label_filter, labels)
+        self._refill(self.state_filter, [(s, s) for s in sorted({a.state for a in items})])
+        pages = sorted({a.selector.page + 1 for a in items})
+        self._refill(self.page_filter, [(str(p), str(p)) for p in pages])
+        self._refill(self.author_filter, [(s, s) for s in sorted({a.author for a in items})])
+        missing = sum(1 for a in items if self.controller.needs_comment(a))
+        text = f"{len(items)} annotation{'s' if len(items) != 1 else ''}"
+        if missing:
+            text += f" · {missing} need{'s' if missing == 1 else ''} an explanation"
+        self.count.setText(text)
+        self._show_selected(self.controller.selected)
+
+    # -- selection and editing -----------------------------------------------------------
+
+    def _on_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.controller.select(current.data(ID_ROLE))
+
+    def _show_selected(self, annotation_id: str | None) -> None:
+        annotation = self.controller.get(annotation_id) if annotation_id else None
+        self.editor.setEnabled(annotation is not None)
+        if annotation is None:
+            self.table.clearSelection()
+            self.comment_edit.setPlainText("")
+            return
+        row = self.model.row_of(annotation.id)
+        proxy_index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if proxy_index.isValid() and self.table.currentIndex().row() != proxy_index.row():
+            self.table.selectionModel().blockSignals(True)
+            self.table.setCurrentIndex(proxy_index)
+            self.table.selectionModel().blockSignals(False)
+            self.table.scrollTo(proxy_index)
+        taxonomy = self.controller.taxonomy_for(annotation)
+        self.label_edit.clear()
+        self.severity_edit.clear()
+        self.severity_edit.addItem("—", None)
+        if taxonomy is not None:
+            for label in taxonomy.labels:
+                self.label_edit.addItem(swatch(label.colour), label.name, label.id)
+            for severity in taxonomy.severities:
+                self.severity_edit.addItem(severity.name, severity.id)
+        self.label_edit.setCurrentIndex(max(0, self.label_edit.findData(annotation.label)))
+        self.severity_edit.setEnabled(self.severity_edit.count() > 1)
+        self.severity_edit.setCurrentIndex(max(0, self.severity_edit.findData(annotation.severity)))
+        if not self.comment_edit.hasFocus():
+            self.comment_edit.setPlainText(annotation.comment)
+
+    def focus_comment(self) -> None:
+        if self.controller.selected:
+            self.comment_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.comment_edit.moveCursor(self.comment_edit.textCursor().MoveOperation.End)
+
+    def _commit_label(self) -> None:
+        if self.controller.selected:
+            self.controller.edit(self.controller.selected, label=self.label_edit.currentData())
+
+    def _commit_severity(self) -> None:
+        if self.controller.selected:
+            self.controller.edit(
+                self.controller.selected, severity=self.severity_edit.currentData()
+            )
+
+    def _commit_comment(self) -> None:
+        if self.controller.selected:
+            self.controller.edit(self.controller.selected, comment=self.comment_edit.toPlainText())
