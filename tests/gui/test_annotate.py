@@ -201,7 +201,8 @@ KILL_SCRIPT = textwrap.dedent(
     """
     import os, sys
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
-        from PySide6.QtCore import Qt, QTimer
+    from pathlib import Path
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
     from reviewer.core.paths import resolve
@@ -281,3 +282,49 @@ def test_kill_9_right_after_a_label_key_loses_nothing_shown(tmp_path, generated)
         assert [a.id for a in stored.for_document(ws, doc.sha256)] == shown
         assert stored.get(ws, shown[0]).label == "PERSON"
 
+
+
+def test_text_files_are_annotated_by_character_offsets(qtbot, make_window, tmp_path, workspace):
+    memo = tmp_path / "memo.txt"
+    memo.write_text(
+        "PRIVILEGED AND CONFIDENTIAL\n\nTo: Maria Okafor, General Counsel\n"
+        "Re: settlement of Doe v. Acme Holdings\n",
+        encoding="utf-8",
+    )
+    window = make_window(memo)
+    pane = window.current_pane()
+    view = pane.view
+    qtbot.waitUntil(lambda: pane.session.layer(0) is not None)
+    words = pane.session.layer(0).words
+    first = next(w for w in words if w.text == "Maria")
+    last = next(w for w in words if w.text == "Okafor,")
+    _drag_words(qtbot, view, 0, first, last)
+    qtbot.keyClicks(view, pane.annotations.taxonomy.label("PERSON").shortcut)
+    [annotation] = stored.for_document(workspace, pane.session.sha256)
+    segment = annotation.selector.segments[0]
+    text = pane.session.layer(0).text
+    assert text[segment.start : segment.end] == "Maria Okafor,"
+    assert annotation.selector.exact == "Maria Okafor,"
+    assert annotation.selector.prefix.endswith("To: ")
+
+
+def test_a_refused_write_is_reported_and_nothing_claims_to_be_saved(
+    qtbot, make_window, generated, workspace, dialogs
+):
+    window = make_window(generated["brief"])
+    pane = window.current_pane()
+    _select_line(qtbot, window)
+    workspace.db.execute("PRAGMA query_only = ON")  # every write now fails, as on a full disk
+    qtbot.keyClicks(pane.view, pane.annotations.taxonomy.label("PERSON").shortcut)
+    workspace.db.execute("PRAGMA query_only = OFF")
+    assert dialogs.errors
+    title, text = dialogs.errors[-1]
+    assert title == "Not saved"
+    assert "Not saved" in text
+    assert stored.for_document(workspace, pane.session.sha256) == []
+    assert pane.panel.model.rowCount() == 0
+    assert not window.actions_["undo"].isEnabled()
+    # The selection is kept, so the user can simply press the key again.
+    assert pane.view.pending_spans()
+    qtbot.keyClicks(pane.view, pane.annotations.taxonomy.label("PERSON").shortcut)
+    assert len(stored.for_document(workspace, pane.session.sha256)) == 1
