@@ -66,56 +66,73 @@ class _Request:
 
 
 def _serve(conn: Connection) -> None:
-    """Main loop of the worker process: answer requests until told to quit."""
+    """Main loop of the worker process: answer requests until told to quit.
+
+    When the client has gone (its end of the pipe closed: the tab was closed,
+    or the app died), the worker simply ends: nobody is left to answer.
+    """
     from reviewer.core import documents  # imported here: the parent never loads PyMuPDF
 
+    try:
+        _answer_requests(conn, documents)
+    except (EOFError, OSError):
+        pass  # the client went away
+    finally:
+        conn.close()
+
+
+def _answer_requests(conn: Connection, documents: Any) -> None:
     doc = None
     path = ""
-    while True:
-        try:
+    try:
+        while True:
             req_id, op, args = conn.recv()
-        except (EOFError, OSError):
-            break
-        if op == "quit":
-            break
-        try:
-            if op == "open":
-                if doc is not None:
-                    doc.close()
-                path = str(args[0])
-                doc = documents.open_document(*args)
-                result: Any = documents.describe_opened(doc, args[0])
-            elif op == "info":
-                result = documents.document_info(args[0], args[1])
-            elif op == "ping":
-                result = "pong"
-            elif doc is None:
-                raise DocumentError(path or "document", "no document is open in the worker")
-            elif op == "render":
-                pix = documents.render_page(doc, *args)
-                conn.send((req_id, "pixels", (pix.width, pix.height, pix.stride)))
-                conn.send_bytes(pix.samples_mv)  # straight from MuPDF's buffer into the pipe
-                del pix
-                continue
-            elif op == "words":
-                result = documents.page_layer(doc, args[0])
-            elif op == "text":
-                result = [(p, documents.page_text(doc, p)) for p in args[0]]
-            elif op == "search":
-                needle, pages = args
-                result = {p: documents.search_page(doc, p, needle) for p in pages}
-            else:
-                raise DocumentError(path or "document", f"unknown worker request {op!r}")
-            conn.send((req_id, "ok", result))
-        except PasswordRequired as exc:
-            conn.send((req_id, "password", (str(exc.path), exc.wrong_password)))
-        except DocumentError as exc:
-            conn.send((req_id, "error", (str(exc.path), exc.problem)))
-        except Exception as exc:  # noqa: BLE001 - relayed to the caller, never swallowed
-            where = f"{op} failed" if op != "render" else f"page {args[0] + 1} could not be drawn"
-            conn.send((req_id, "error", (path or "document", f"{where}: {exc}")))
-    if doc is not None:
-        doc.close()
+            if op == "quit":
+                return
+            try:
+                if op == "open":
+                    if doc is not None:
+                        doc.close()
+                    path = str(args[0])
+                    doc = documents.open_document(*args)
+                    result: Any = documents.describe_opened(doc, args[0])
+                elif op == "info":
+                    result = documents.document_info(args[0], args[1])
+                elif op == "ping":
+                    result = "pong"
+                elif doc is None:
+                    raise DocumentError(path or "document", "no document is open in the worker")
+                elif op == "render":
+                    pix = documents.render_page(doc, *args)
+                    conn.send((req_id, "pixels", (pix.width, pix.height, pix.stride)))
+                    conn.send_bytes(pix.samples_mv)  # straight from MuPDF's buffer into the pipe
+                    del pix
+                    continue
+                elif op == "words":
+                    result = documents.page_layer(doc, args[0])
+                elif op == "text":
+                    result = [(p, documents.page_text(doc, p)) for p in args[0]]
+                elif op == "search":
+                    needle, pages = args
+                    result = {p: documents.search_page(doc, p, needle) for p in pages}
+                else:
+                    raise DocumentError(path or "document", f"unknown worker request {op!r}")
+                reply = (req_id, "ok", result)
+            except PasswordRequired as exc:
+                reply = (req_id, "password", (str(exc.path), exc.wrong_password))
+            except DocumentError as exc:
+                reply = (req_id, "error", (str(exc.path), exc.problem))
+            except (EOFError, OSError):
+                raise  # the pipe, not the document: the client is gone
+            except Exception as exc:  # noqa: BLE001 - relayed to the caller, never swallowed
+                where = (
+                    f"{op} failed" if op != "render" else f"page {args[0] + 1} could not be drawn"
+                )
+                reply = (req_id, "error", (path or "document", f"{where}: {exc}"))
+            conn.send(reply)
+    finally:
+        if doc is not None:
+            doc.close()
 
 
 # -- the client ---------------------------------------------------------------
