@@ -294,7 +294,7 @@ def test_drop_files_onto_the_window_opens_them(qtbot, make_window, generated):
     mime.setUrls([QUrl.fromLocalFile(str(generated["scan"]))])
     pos = QPointF(300, 300)
     enter = QDragEnterEvent(
-        pos,
+        pos.toPoint(),
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,
