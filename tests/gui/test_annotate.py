@@ -283,7 +283,6 @@ def test_kill_9_right_after_a_label_key_loses_nothing_shown(tmp_path, generated)
         assert stored.get(ws, shown[0]).label == "PERSON"
 
 
-
 def test_text_files_are_annotated_by_character_offsets(qtbot, make_window, tmp_path, workspace):
     memo = tmp_path / "memo.txt"
     memo.write_text(

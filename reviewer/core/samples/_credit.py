@@ -117,8 +117,10 @@ def _toc() -> str:
     rows = []
     for number, heading, page in _TOC:
         if page:
-            rows.append(f"<tr><td style='width:70pt'>Section {number}</td><td>{esc(heading)}</td>"
-                        f"<td class='right' style='width:40pt'>{page}</td></tr>")
+            rows.append(
+                f"<tr><td style='width:70pt'>Section {number}</td><td>{esc(heading)}</td>"
+                f"<td class='right' style='width:40pt'>{page}</td></tr>"
+            )
         else:
             rows.append(
                 f"<tr><td colspan='3' style='padding-top:8pt'>"
@@ -318,8 +320,9 @@ the meanings set forth below:</p>
 
 
 def _contact(person: Person, title: str) -> str:
-    return (f"Attention: {esc(person.name)}, {title}; Telephone: {person.phone}; "
-            f"E-mail: {person.email}")
+    return (
+        f"Attention: {esc(person.name)}, {title}; Telephone: {person.phone}; E-mail: {person.email}"
+    )
 
 
 def _notices(deal: _Deal) -> str:
@@ -443,16 +446,21 @@ Borrower.</p>
 """
 
 
-def build_credit_agreement(
-    cast: Cast, dest: Path, closing: dt.date
-) -> tuple[SampleDocument, str]:
+def build_credit_agreement(cast: Cast, dest: Path, closing: dt.date) -> tuple[SampleDocument, str]:
     """Write ``credit_agreement.pdf`` into ``dest``; return its ground truth and the CFO's name.
 
     The CFO reappears in the motion, as the same officer would in a real matter.
     """
     deal = _Deal(cast, closing)
-    html = (_cover(deal) + _toc() + _definitions(deal) + _notices(deal) + _signatures(deal)
-            + _schedule_notices(deal) + _schedule_kyc(deal))
+    html = (
+        _cover(deal)
+        + _toc()
+        + _definitions(deal)
+        + _notices(deal)
+        + _signatures(deal)
+        + _schedule_notices(deal)
+        + _schedule_kyc(deal)
+    )
     doc = render_html(html)
 
     def footer(index: int, _count: int) -> str | None:
@@ -463,7 +471,12 @@ def build_credit_agreement(
     stamp(doc, footer=footer, footer_left=lambda i, _n: deal.doc_id if i else None)
 
     people = (
-        deal.cfo, deal.gc, deal.counsel, deal.agent_contact, deal.agent_signer, deal.lender_signer
+        deal.cfo,
+        deal.gc,
+        deal.counsel,
+        deal.agent_contact,
+        deal.agent_signer,
+        deal.lender_signer,
     )
     items: list[tuple[str, str]] = [
         ("ORG", BORROWER),

@@ -37,8 +37,18 @@ _CITIES: tuple[City, ...] = (
 )
 
 _BANK_WORDS = (
-    "Granite", "Harbor", "Keystone", "Summit", "Lakeshore", "Redwood", "Bluestone",
-    "Ironbridge", "Northfield", "Clearwater", "Silverpine", "Oakmont",
+    "Granite",
+    "Harbor",
+    "Keystone",
+    "Summit",
+    "Lakeshore",
+    "Redwood",
+    "Bluestone",
+    "Ironbridge",
+    "Northfield",
+    "Clearwater",
+    "Silverpine",
+    "Oakmont",
 )
 
 # IRS campus prefixes that are actually assigned to EINs.
@@ -48,8 +58,18 @@ _OFFICE_STREETS = ("Street", "Avenue", "Plaza", "Boulevard", "Place")
 _HOME_STREETS = ("Lane", "Court", "Drive", "Road", "Way", "Circle")
 
 _MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 

@@ -23,12 +23,15 @@ from reviewer.core.samples.truth import PiiTruth, SampleDocument
 FILE = "scanned_letter.pdf"
 TITLE = "Demand Letter re Account in Default (scanned copy)"
 
-LETTER_CSS = BASE_CSS + """
+LETTER_CSS = (
+    BASE_CSS
+    + """
 body { font-size: 11.5pt; }
 p { margin: 0 0 9pt 0; }
 .head { text-align: center; margin: 0; }
 .coupon td { border: 0.8pt dashed black; padding: 8pt; }
 """
+)
 
 
 def _nw(text: str) -> str:

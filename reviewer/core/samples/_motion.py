@@ -40,7 +40,9 @@ IQBAL_SHORT = "Iqbal, 556 U.S. at 679"
 FAKE_CASE = "Thistlewood v. Meridian Quarry Capital Partners, LLC, 612 F.3d 845, 851 (3d Cir. 2011)"
 FAKE_SHORT = "Thistlewood, 612 F.3d at 852"
 
-MOTION_CSS = BASE_CSS + """
+MOTION_CSS = (
+    BASE_CSS
+    + """
 body { font-size: 12pt; }
 p.body { line-height: 2; text-indent: 36pt; margin: 0; }
 p.block { margin: 0 36pt 12pt 36pt; line-height: 1.2; }
@@ -48,6 +50,7 @@ h3 { font-size: 12pt; margin: 10pt 0 4pt 0; }
 h2 { font-size: 12pt; margin: 10pt 0 4pt 0; }
 .caption td { padding: 0 6pt; }
 """
+)
 
 DRAFT_CSS = MOTION_CSS + "p.body { line-height: 1.5; }"
 
@@ -319,12 +322,19 @@ def build_ai_motion(case: _Case, dest: Path, file: str) -> SampleDocument:
     pii = locate_pii(doc, _pii_items(case, certificate=True))
     cites = locate_citations(
         doc,
-        [(TWOMBLY, True), (TWOMBLY_SHORT, True), (IQBAL, True), (IQBAL_SHORT, True),
-         (FAKE_CASE, False), (FAKE_SHORT, False)],
+        [
+            (TWOMBLY, True),
+            (TWOMBLY_SHORT, True),
+            (IQBAL, True),
+            (IQBAL_SHORT, True),
+            (FAKE_CASE, False),
+            (FAKE_SHORT, False),
+        ],
     )
     pages = finish(doc, dest / file, TITLE_AI)
-    return SampleDocument(file=file, title=TITLE_AI, kind="motion", pages=pages, pii=pii,
-                          citations=cites)
+    return SampleDocument(
+        file=file, title=TITLE_AI, kind="motion", pages=pages, pii=pii, citations=cites
+    )
 
 
 def build_draft(case: _Case, dest: Path, file: str, variant: str) -> SampleDocument:
@@ -333,7 +343,8 @@ def build_draft(case: _Case, dest: Path, file: str, variant: str) -> SampleDocum
     body = _draft_a_body(case) if clean else _draft_b_body(case)
     title_html = (
         "MEMORANDUM OF LAW IN SUPPORT OF DEFENDANT&#8217;S MOTION TO DISMISS THE COMPLAINT"
-        if clean else "DEFENDANT&#8217;S BRIEF IN SUPPORT OF MOTION TO DISMISS"
+        if clean
+        else "DEFENDANT&#8217;S BRIEF IN SUPPORT OF MOTION TO DISMISS"
     )
     html = _caption(case, title_html) + body + _signature(case, dated=False)
     doc = render_html(html, DRAFT_CSS)
@@ -341,10 +352,14 @@ def build_draft(case: _Case, dest: Path, file: str, variant: str) -> SampleDocum
     stamp(doc, header=lambda _i, _n: legend, footer=lambda i, _n: str(i + 1), header_size=9.0)
     items = [("CONFIDENTIAL", "PRIVILEGED & CONFIDENTIAL"), *_pii_items(case, certificate=False)]
     pii = locate_pii(doc, items)
-    cited = [(TWOMBLY, True), (IQBAL, True)] if clean else [
-        (TWOMBLY_SHORT, True), (IQBAL, True), (FAKE_CASE, False)]
+    cited = (
+        [(TWOMBLY, True), (IQBAL, True)]
+        if clean
+        else [(TWOMBLY_SHORT, True), (IQBAL, True), (FAKE_CASE, False)]
+    )
     cites = locate_citations(doc, cited)
     title = f"Motion to Dismiss \u2013 Draft {variant}"
     pages = finish(doc, dest / file, title)
-    return SampleDocument(file=file, title=title, kind="draft", pages=pages, pii=pii,
-                          citations=cites)
+    return SampleDocument(
+        file=file, title=title, kind="draft", pages=pages, pii=pii, citations=cites
+    )

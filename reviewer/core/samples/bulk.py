@@ -187,13 +187,21 @@ def make_scanned(path: Path, pages: int, *, dpi: int = 150, seed: int = 42) -> N
     for index in range(pages):
         page = scratch.new_page(width=LETTER.width, height=LETTER.height)
         spare = page.insert_textbox(
-            text_rect, _page_text(rng, target=2400), fontname="tiro", fontsize=11,
+            text_rect,
+            _page_text(rng, target=2400),
+            fontname="tiro",
+            fontsize=11,
             align=pymupdf.TEXT_ALIGN_JUSTIFY,
         )
         if spare < 0:
             raise LayoutError(f"scanned page {index + 1} overflows by {-spare:.1f} pt")
-        stamp_line(page, f"CONFIDENTIAL  ACME-{index + 1:07d}", LETTER.height - 0.5 * MARGIN,
-                   size=9, align="right")
+        stamp_line(
+            page,
+            f"CONFIDENTIAL  ACME-{index + 1:07d}",
+            LETTER.height - 0.5 * MARGIN,
+            size=9,
+            align="right",
+        )
         scanner.scan(page, out)
     scratch.close()
     finish(out, path, f"Scanned production ({pages} pages)", "Synthetic image-only scan")
