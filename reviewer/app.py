@@ -22,7 +22,7 @@ from pathlib import Path
 
 from reviewer import __version__
 
-SUBCOMMANDS = ("info", "demo")
+SUBCOMMANDS = ("info", "demo", "annotations")
 SAMPLES = (
     "motion_ai_draft.pdf",
     "credit_agreement.pdf",
@@ -63,6 +63,7 @@ def command_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reviewer")
     sub = parser.add_subparsers(dest="command", required=True)
     cli.add_info_parser(sub)
+    cli.add_annotations_parser(sub)
     demo = sub.add_parser("demo", help="open the bundled synthetic sample documents")
     add_workspace_option(demo)
     demo.set_defaults(run=run_demo)

@@ -7,14 +7,24 @@ exits non-zero on failure, so team leads can script them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
+import os
+import sqlite3
 import sys
+import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reviewer.core.blobs import sha256_file
 from reviewer.core.errors import PasswordRequired, ReviewerError
 from reviewer.core.worker import run_once
+
+if TYPE_CHECKING:
+    from reviewer.core.model import Document
+    from reviewer.core.store import Workspace
+    from reviewer.core.worker import DocumentWorker
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -54,3 +64,178 @@ def run_info(args: argparse.Namespace) -> int:
     json.dump(data, sys.stdout, indent=2)
     sys.stdout.write("\n")
     return EXIT_OK
+
+
+def add_annotations_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "annotations",
+        help="export or import a document's annotations as W3C Web Annotations",
+        description="Exchange annotations with other tools as W3C Web Annotations "
+        "(JSON-LD, or JSON Lines with one annotation per line).",
+    )
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    export = actions.add_parser(
+        "export",
+        help="write a document's annotations (W3C AnnotationCollection or JSON Lines)",
+        description="Write the annotations of document DOC in reading order: a W3C "
+        "AnnotationCollection (--format w3c) or one Annotation per line (--format jsonl). "
+        "Deleted annotations are left out.",
+    )
+    export.add_argument("document", type=Path, metavar="DOC", help="the document file")
+    export.add_argument("--format", choices=("w3c", "jsonl"), default="w3c")
+    export.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout"
+    )
+    _annotation_options(export)
+    export.set_defaults(run=run_annotations_export)
+    imp = actions.add_parser(
+        "import",
+        help="add annotations from a W3C Web Annotation file to a document",
+        description="Anchor every annotation of FILE (AnnotationPage, AnnotationCollection, "
+        "JSON array or JSON Lines) in document DOC and store them in one transaction. Prints "
+        'a JSON summary {"stored", "unchanged", "rejected"}. Exit 0: all imported or already '
+        "there; 1: some were rejected (e.g. quote not found), the rest stored; 2: malformed "
+        "input or unreadable document, nothing stored.",
+    )
+    imp.add_argument("document", type=Path, metavar="DOC", help="the document file")
+    imp.add_argument("file", type=Path, metavar="FILE", help="the annotation file")
+    _annotation_options(imp)
+    imp.set_defaults(run=run_annotations_import)
+
+
+def _annotation_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--password", metavar="PW", help="password of an encrypted PDF")
+    parser.add_argument(
+        "--workspace",
+        metavar="DIR",
+        help="keep the workspace in DIR (default: $REVIEWER_HOME, else the user data folder)",
+    )
+
+
+def _problem(command: str, exc: BaseException, path: Path) -> int:
+    """One line on stderr naming the file and the problem; the exit code for bad input."""
+    if isinstance(exc, PasswordRequired):
+        hint = "" if exc.wrong_password else " (give it with --password)"
+        message = f"{exc}{hint}"
+    elif isinstance(exc, ReviewerError):
+        message = str(exc)
+    elif isinstance(exc, UnicodeDecodeError):
+        message = f"{path.name}: not UTF-8 text (byte {exc.start})"
+    elif isinstance(exc, OSError):
+        message = f"{path.name}: {exc.strerror or exc}"
+    elif isinstance(exc, TimeoutError):
+        message = f"{path.name}: the document engine did not answer in time"
+    elif isinstance(exc, sqlite3.Error):
+        message = f"the workspace could not be read or written, nothing was changed: {exc}"
+    else:
+        message = f"{path.name}: {exc}"
+    print(f"reviewer annotations {command}: {' '.join(message.split())}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _open_in_worker(
+    ws: Workspace, worker: DocumentWorker, path: Path, password: str | None
+) -> Document:
+    """Open DOC in the worker (validating it) and add it to the workspace if it is new."""
+    opened = worker.open(path, password).result(120)
+    return ws.add_document(
+        path,
+        page_count=opened.page_count,
+        title=opened.title,
+        media_type=opened.media_type,
+        sha256=sha256_file(path),
+    )
+
+
+def _write_output(text: str, output: Path | None) -> None:
+    data = text.encode("utf-8")
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, output)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def run_annotations_export(args: argparse.Namespace) -> int:
+    """``reviewer annotations export DOC [--format w3c|jsonl] [-o FILE]``."""
+    from reviewer.app import local_user
+    from reviewer.core.interchange import export_document
+    from reviewer.core.paths import resolve
+    from reviewer.core.store import Workspace
+    from reviewer.core.worker import DocumentWorker
+
+    path: Path = args.document
+    try:
+        sha = sha256_file(path)
+        with Workspace.open(resolve(args.workspace), actor=local_user()) as ws:
+            if ws.document(sha) is None:  # new here: validate it and add it first
+                worker = DocumentWorker(max_in_flight=1)
+                try:
+                    _open_in_worker(ws, worker, path, args.password)
+                finally:
+                    worker.close()
+            text = export_document(ws, sha, args.format)
+    except (ReviewerError, OSError, TimeoutError, sqlite3.Error) as exc:
+        return _problem("export", exc, path)
+    try:
+        _write_output(text, args.output)
+    except OSError as exc:
+        return _problem("export", exc, args.output or Path("stdout"))
+    return EXIT_OK
+
+
+def run_annotations_import(args: argparse.Namespace) -> int:
+    """``reviewer annotations import DOC FILE``: anchor, store, print a JSON summary."""
+    from reviewer.app import local_user  # the GUI's actor, so the event log agrees
+    from reviewer.core.interchange import (
+        InterchangeError,
+        WorkerPages,
+        import_annotations,
+        pages_needed,
+        parse_annotations,
+    )
+    from reviewer.core.paths import resolve
+    from reviewer.core.store import Workspace
+    from reviewer.core.worker import DocumentWorker
+
+    source: Path = args.file
+    try:
+        parsed = parse_annotations(source.read_text(encoding="utf-8-sig"), origin="imported")
+    except InterchangeError as exc:
+        summary = {
+            "stored": 0,
+            "unchanged": 0,
+            "rejected": [{"where": w, "reason": r} for w, r in exc.problems],
+        }
+        json.dump(summary, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        print(f"reviewer annotations import: {source.name}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (OSError, UnicodeDecodeError) as exc:
+        return _problem("import", exc, source)
+    path: Path = args.document
+    worker = DocumentWorker()
+    try:
+        with Workspace.open(resolve(args.workspace), actor=local_user()) as ws:
+            document = _open_in_worker(ws, worker, path, args.password)
+            pages = WorkerPages(worker, document.page_count)
+            pages.prefetch(pages_needed(parsed, document.page_count))
+            report = import_annotations(ws, document, parsed, pages.texts, pages.layers)
+    except (ReviewerError, OSError, TimeoutError, sqlite3.Error) as exc:
+        return _problem("import", exc, path)
+    finally:
+        worker.close()
+    json.dump(report.summary(), sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return EXIT_FAILED if report.rejected else EXIT_OK

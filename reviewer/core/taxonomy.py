@@ -245,6 +245,18 @@ def builtin_taxonomies() -> dict[str, Taxonomy]:
     return {taxonomy.id: taxonomy for taxonomy in _builtin()}
 
 
+def builtin_taxonomy_of(label_id: str) -> str:
+    """Return the id of the one shipped taxonomy that has ``label_id``, else "".
+
+    Other tools' pre-annotations name a label ("SSN") but rarely its
+    taxonomy; without this they would show grey and unnamed in the app.
+    A label id found in two shipped taxonomies stays unassigned rather
+    than guessed.
+    """
+    owners = [t.id for t in _builtin() if label_id in t._by_id]
+    return owners[0] if len(owners) == 1 else ""
+
+
 def builtin_taxonomy(taxonomy_id: str) -> Taxonomy:
     """Return one shipped taxonomy.
 
