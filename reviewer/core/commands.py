@@ -49,13 +49,16 @@ class CreateAnnotation:
 
     annotation: Annotation
     text: str = "Add annotation"
+    stored: bool = False  # after the first apply, redo only restores the row
 
     def apply(self, ws: Workspace) -> Changes:
-        existing = store.get(ws, self.annotation.id)
-        if existing is None:
-            self.annotation = store.add(ws, self.annotation)
-        else:
+        if self.stored:
             store.set_deleted(ws, self.annotation.id, False)
+        else:
+            # No look-up first: this is the label key press, and an id that
+            # exists already is refused by the primary key anyway.
+            self.annotation = store.add(ws, self.annotation)
+            self.stored = True
         return _changes(self.annotation)
 
     def revert(self, ws: Workspace) -> Changes:

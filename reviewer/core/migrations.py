@@ -48,6 +48,10 @@ def m001_documents_and_events(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX event_entity ON event (entity, entity_id)")
+    _append_only_triggers(db)
+
+
+def _append_only_triggers(db: Database) -> None:
     db.execute(
         "CREATE TRIGGER event_no_update BEFORE UPDATE ON event "
         "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END"
@@ -116,5 +120,37 @@ def m003_annotations(db: Database) -> None:
     db.execute("CREATE INDEX annotation_doc ON annotation (doc, deleted, page, pos_y, pos_x)")
 
 
+@migrations()
+def m004_event_ids_without_autoincrement(db: Database) -> None:
+    # AUTOINCREMENT made every event also rewrite sqlite_sequence: one more
+    # page to sync on every label key press. Since no event is ever deleted
+    # (the triggers forbid it), a plain INTEGER PRIMARY KEY already gives
+    # ever-increasing ids; existing ids are kept as they are.
+    db.execute("DROP TRIGGER event_no_update")
+    db.execute("DROP TRIGGER event_no_delete")
+    db.execute(
+        """
+        CREATE TABLE event_new (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            before TEXT,
+            after TEXT
+        )
+        """
+    )
+    db.execute(
+        "INSERT INTO event_new (id, at, actor, kind, entity, entity_id, before, after) "
+        "SELECT id, at, actor, kind, entity, entity_id, before, after FROM event ORDER BY id"
+    )
+    db.execute("DROP TABLE event")
+    db.execute("ALTER TABLE event_new RENAME TO event")
+    db.execute("CREATE INDEX event_entity ON event (entity, entity_id)")
+    _append_only_triggers(db)
+
+
 # Bump with every migration above; a test checks it matches what a new workspace applies.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4

@@ -16,6 +16,7 @@ import contextlib
 import json
 import mimetypes
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,6 +61,8 @@ class Workspace:
         self.blobs = BlobStore(paths.blobs)
         self.actor = actor
         self._lock = lock
+        #: perf_counter() when the last transaction became durable (for latency figures).
+        self.last_commit = 0.0
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -121,6 +124,7 @@ class Workspace:
         except sqlite3.Error as exc:
             conn.rollback()
             raise StoreError(f"could not save to the workspace: {exc}") from exc
+        self.last_commit = time.perf_counter()
 
     def log_event(
         self,

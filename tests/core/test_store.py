@@ -71,6 +71,38 @@ def test_reopening_keeps_schema_version(app_paths: AppPaths) -> None:
         assert _pragma(ws, "user_version") == migrations.SCHEMA_VERSION
 
 
+def test_upgrading_an_older_workspace_keeps_its_event_log(app_paths: AppPaths) -> None:
+    """Schema 3 to 4 rebuilds the event table: every event and id survives, still append-only."""
+    import sqlite_utils
+
+    app_paths.database.parent.mkdir(parents=True, exist_ok=True)
+    old = sqlite_utils.Database(app_paths.database)
+    migrations.migrations.apply(old, stop_before="m004_event_ids_without_autoincrement")
+    for n in range(3):
+        old.execute(
+            "INSERT INTO event (at, actor, kind, entity, entity_id, after) "
+            "VALUES ('2026-01-01', 'ann', 'note', 'x', ?, '{\"n\": 1}')",
+            [f"id{n}"],
+        )
+    old.execute("PRAGMA user_version = 3")
+    old.conn.commit()
+    old.close()
+    with Workspace.open(app_paths) as ws:
+        events = ws.events()
+        assert [(e.id, e.entity_id, e.after) for e in events] == [
+            (1, "id0", {"n": 1}),
+            (2, "id1", {"n": 1}),
+            (3, "id2", {"n": 1}),
+        ]
+        sql = ws.db.execute("SELECT sql FROM sqlite_master WHERE name = 'event'").fetchone()[0]
+        assert "AUTOINCREMENT" not in sql
+        with ws.transaction():
+            assert ws.log_event("note", "x", "id3") == 4
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"), ws.transaction():
+            ws.db.execute("DELETE FROM event WHERE id = 4")
+        assert _pragma(ws, "user_version") == migrations.SCHEMA_VERSION
+
+
 # -- the event log -----------------------------------------------------------------------
 
 

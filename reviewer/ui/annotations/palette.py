@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
@@ -16,8 +18,13 @@ from PySide6.QtWidgets import (
 from reviewer.core.taxonomy import Taxonomy
 
 
+@cache
 def swatch(colour: str, size: int = 14) -> QIcon:
-    """A small square of the label's colour for lists and menus."""
+    """A small square of the label's colour for lists and menus.
+
+    Cached: the list asks for one per visible row on every repaint, and a
+    taxonomy has a few dozen colours at most.
+    """
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)

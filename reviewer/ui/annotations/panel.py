@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer.core.taxonomy import Taxonomy
 from reviewer.ui.annotations.controller import AnnotationController
 from reviewer.ui.annotations.palette import swatch
 from reviewer.ui.annotations.table_model import (
@@ -46,19 +47,33 @@ class AnnotationFilter(QSortFilterProxyModel):
     def __init__(self) -> None:
         super().__init__()
         self.criteria: dict[int, str | None] = {LABEL: None, STATE: None, PAGE: None, AUTHOR: None}
+        self._active: list[tuple[int, str]] = []
 
     def set_criterion(self, column: int, value: str | None) -> None:
-        self.beginFilterChange()  # Qt 6.10 replacement for invalidateFilter()
         self.criteria[column] = value
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self._active = [(c, v) for c, v in self.criteria.items() if v is not None]
+        # invalidate(), not a filter change: that removes and inserts rows one
+        # contiguous run at a time (hundreds of signals for a label spread over
+        # thousands of rows), where this is one layout change.
+        self.invalidate()
 
     def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:
-        model = self.sourceModel()
-        for column, wanted in self.criteria.items():
-            if wanted is None:
-                continue
-            value = model.index(row, column, parent).data(Qt.ItemDataRole.EditRole)
-            if str(value) != wanted:
+        # Called for each of thousands of rows on every filter change: no
+        # criteria is answered at once, and the annotation is read directly
+        # (index().data() per row made a filter change a visible stall).
+        if not self._active:
+            return True
+        a = self.sourceModel().annotation(row)  # type: ignore[attr-defined]
+        for column, wanted in self._active:
+            if column == LABEL:
+                value = a.label
+            elif column == STATE:
+                value = a.state
+            elif column == PAGE:
+                value = str(a.selector.page + 1)
+            else:
+                value = a.author
+            if value != wanted:
                 return False
         return True
 
@@ -135,6 +150,7 @@ class AnnotationPanel(QWidget):
         self.table.setColumnHidden(AUTHOR, True)
 
         self.count = QLabel(self)
+        self._editor_taxonomy: Taxonomy | object | None = object()  # nothing filled yet
         self.label_edit = QComboBox(self)
         self.label_edit.setAccessibleName("Label of the selected annotation")
         self.severity_edit = QComboBox(self)
@@ -185,6 +201,8 @@ class AnnotationPanel(QWidget):
         return combo
 
     def _refill(self, combo: QComboBox, values: list[tuple[str, str]]) -> None:
+        if [(combo.itemText(i), combo.itemData(i)) for i in range(1, combo.count())] == values:
+            return  # unchanged: keep the combo (and its popup) as it is
         current = combo.currentData()
         combo.blockSignals(True)
         combo.clear()
@@ -196,15 +214,18 @@ class AnnotationPanel(QWidget):
         combo.blockSignals(False)
 
     def _refresh(self) -> None:
-        items = self.controller.annotations()
-        labels = sorted({(self.controller.label_name(a), a.label) for a in items})
+        facets = self.controller.facets()
+        names = {key: self.controller.label_display(*key) for key in facets.labels}
+        labels = sorted({(names[key], key[1]) for key in facets.labels})
         self._refill(self.label_filter, labels)
-        self._refill(self.state_filter, [(s, s) for s in sorted({a.state for a in items})])
-        pages = sorted({a.selector.page + 1 for a in items})
-        self._refill(self.page_filter, [(str(p), str(p)) for p in pages])
-        self._refill(self.author_filter, [(s, s) for s in sorted({a.author for a in items})])
-        missing = sum(1 for a in items if self.controller.needs_comment(a))
-        text = f"{len(items)} annotation{'s' if len(items) != 1 else ''}"
+        self._refill(self.state_filter, [(s, s) for s in sorted(facets.states)])
+        self._refill(self.page_filter, [(str(p + 1), str(p + 1)) for p in sorted(facets.pages)])
+        self._refill(self.author_filter, [(s, s) for s in sorted(facets.authors)])
+        missing = sum(
+            n for key, n in facets.uncommented.items() if self.controller.comment_required(*key)
+        )
+        total = facets.total
+        text = f"{total} annotation{'s' if total != 1 else ''}"
         if missing:
             text += f" · {missing} need{'s' if missing == 1 else ''} an explanation"
         self.count.setText(text)
@@ -231,14 +252,16 @@ class AnnotationPanel(QWidget):
             self.table.selectionModel().blockSignals(False)
             self.table.scrollTo(proxy_index)
         taxonomy = self.controller.taxonomy_for(annotation)
-        self.label_edit.clear()
-        self.severity_edit.clear()
-        self.severity_edit.addItem("—", None)
-        if taxonomy is not None:
-            for label in taxonomy.labels:
-                self.label_edit.addItem(swatch(label.colour), label.name, label.id)
-            for severity in taxonomy.severities:
-                self.severity_edit.addItem(severity.name, severity.id)
+        if taxonomy is not self._editor_taxonomy:  # refill only when the choices change
+            self._editor_taxonomy = taxonomy
+            self.label_edit.clear()
+            self.severity_edit.clear()
+            self.severity_edit.addItem("—", None)
+            if taxonomy is not None:
+                for label in taxonomy.labels:
+                    self.label_edit.addItem(swatch(label.colour), label.name, label.id)
+                for severity in taxonomy.severities:
+                    self.severity_edit.addItem(severity.name, severity.id)
         self.label_edit.setCurrentIndex(max(0, self.label_edit.findData(annotation.label)))
         self.severity_edit.setEnabled(self.severity_edit.count() > 1)
         self.severity_edit.setCurrentIndex(max(0, self.severity_edit.findData(annotation.severity)))

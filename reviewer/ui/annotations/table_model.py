@@ -27,6 +27,7 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def _key(a: Annotation) -> tuple[int, float, float, str, str]:
+    """Reading position; the same order as the controller's."""
     return (*sort_key(a.selector), a.created_at, a.id)
 
 
@@ -55,8 +56,14 @@ class AnnotationTableModel(QAbstractTableModel):
         return self._rows[row]
 
     def row_of(self, annotation_id: str) -> int:
-        for i, a in enumerate(self._rows):
-            if a.id == annotation_id:
+        """Row of an annotation, by binary search on its reading position."""
+        a = self.controller.get(annotation_id)
+        if a is not None:
+            at = bisect.bisect_left(self._keys, _key(a))
+            if at < len(self._rows) and self._rows[at].id == annotation_id:
+                return at
+        for i, row in enumerate(self._rows):  # it moved or went: fall back to a scan
+            if row.id == annotation_id:
                 return i
         return -1
 
