@@ -260,17 +260,19 @@ class Workspace:
 
         The index is derived data (it can always be rebuilt from the blob), so
         it is written without an event. Re-indexing a page replaces it.
+        Documents are indexed in page order, so pages at or past
+        ``pages_done`` are new: only earlier ones need the delete, which on
+        an FTS5 table (``doc`` and ``page`` are not indexed) scans every row.
         """
         rows = [(normalise_text(text), text, sha256, page) for page, text in pages]
         with self.transaction():
-            for _, _, doc, page in rows:
-                self.db.execute("DELETE FROM page_text WHERE doc = ? AND page = ?", [doc, page])
+            done = self.index_state(sha256)[0]
+            for page in sorted({r[3] for r in rows if r[3] < done}):
+                self.db.execute("DELETE FROM page_text WHERE doc = ? AND page = ?", [sha256, page])
             self.db.conn.executemany(
                 "INSERT INTO page_text (text, raw, doc, page) VALUES (?, ?, ?, ?)", rows
             )
-            done = self.db.execute(
-                "SELECT count(*) FROM page_text WHERE doc = ?", [sha256]
-            ).fetchone()[0]
+            done += len({r[3] for r in rows if r[3] >= done})
             self.db.execute(
                 "INSERT INTO text_index (doc, pages_done, complete) VALUES (?, ?, ?) "
                 "ON CONFLICT (doc) DO UPDATE SET pages_done = excluded.pages_done, "

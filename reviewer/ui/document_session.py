@@ -19,7 +19,7 @@ from reviewer.core.worker import BACKGROUND, THUMBNAIL, VISIBLE, DocumentWorker,
 from reviewer.ui.bridge import Relay
 from reviewer.ui.viewer.page_cache import PageCache
 
-INDEX_CHUNK = 50
+INDEX_CHUNK = 10  # pages per transaction: ~10 ms on the GUI thread, not ~60
 
 
 class DocumentSession(QObject):
@@ -44,7 +44,7 @@ class DocumentSession(QObject):
         self.document = document
         self.workspace = workspace
         self.cache = PageCache()
-        self.thumbnails = PageCache(budget_bytes=48 * 2**20)
+        self.thumbnails = PageCache(budget_bytes=32 * 2**20)
         self._relay = Relay(self)
         self._pending: dict[tuple[int, float], Future[Any]] = {}
         self._pending_thumbs: dict[tuple[int, float], Future[Any]] = {}

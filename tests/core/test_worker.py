@@ -94,7 +94,7 @@ def test_requests_return_documented_types(
     assert (page.page, page.scale) == (3, 1.5)
     assert (page.width, page.height) == (918, 1188)
     assert page.stride == page.width * 3
-    assert isinstance(page.pixels, bytes)
+    assert isinstance(page.pixels, bytearray)  # read straight into one buffer
     assert len(page.pixels) == page.stride * page.height
     assert set(page.pixels[: page.stride]) == {255}  # the top row is white paper
     assert min(page.pixels) < 64  # and there is dark ink somewhere
