@@ -153,6 +153,7 @@ def _answer_requests(conn: Connection, documents: Any) -> None:
                     conn.send((req_id, "pixels", header))
                     _write_all(conn, samples)  # straight from MuPDF's buffer into the socket
                     del samples, pix
+                    documents.trim_cache()
                     continue
                 elif op == "words":
                     result = documents.page_layer(doc, args[0])

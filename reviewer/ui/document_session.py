@@ -6,6 +6,8 @@ holds no business rules (those are in ``reviewer.core``) and paints nothing.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from typing import Any
 
@@ -19,6 +21,7 @@ from reviewer.core.worker import BACKGROUND, THUMBNAIL, VISIBLE, DocumentWorker,
 from reviewer.ui.bridge import Relay
 from reviewer.ui.viewer.page_cache import PageCache
 
+MAX_WORD_PAGES = 48  # pages whose words are kept (visible ones are asked for again)
 INDEX_CHUNK = 10  # pages per transaction: ~10 ms on the GUI thread, not ~60
 
 
@@ -48,8 +51,13 @@ class DocumentSession(QObject):
         self._relay = Relay(self)
         self._pending: dict[tuple[int, float], Future[Any]] = {}
         self._pending_thumbs: dict[tuple[int, float], Future[Any]] = {}
-        self._words: dict[int, list[Word]] = {}
+        # Words of recently used pages only: keeping every page's words of a
+        # 1,000-page document cost ~150 MB and made Python's garbage
+        # collector pause the GUI for 100 ms and more while scrolling.
+        self._words: OrderedDict[int, list[Word]] = OrderedDict()
         self._layers: dict[int, PageText] = {}
+        #: Pages whose words must stay (the view's current selection refers to them).
+        self.keep_words: Callable[[], Iterable[int]] = tuple
         self._words_pending: set[int] = set()
         self._indexing = False
         self._failed_pages: set[int] = set()
@@ -132,6 +140,8 @@ class DocumentSession(QObject):
         words = self._words.get(page)
         if words is None:
             self.request_words(page)
+        else:
+            self._words.move_to_end(page)
         return words
 
     def loaded_words(self) -> dict[int, list[Word]]:
@@ -150,11 +160,26 @@ class DocumentSession(QObject):
             layer: PageText = future.result()
             self._layers[page] = layer
             self._words[page] = layer.words
+            self._trim_words()
             self.wordsReady.emit(page)
+
+    def _trim_words(self) -> None:
+        if len(self._words) <= MAX_WORD_PAGES:
+            return
+        keep = set(self.keep_words())
+        for page in list(self._words):  # least recently used first
+            if len(self._words) <= MAX_WORD_PAGES:
+                break
+            if page not in keep:
+                del self._words[page]
+                del self._layers[page]
 
     def layer(self, page: int) -> PageText | None:
         """The page's text and words if loaded (anchors are computed from it)."""
-        return self._layers.get(page)
+        layer = self._layers.get(page)
+        if layer is not None:
+            self._words.move_to_end(page)
+        return layer
 
     # -- text index -------------------------------------------------------------
 

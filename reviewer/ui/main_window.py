@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from reviewer import __version__
 from reviewer.core.store import Workspace
 from reviewer.core.taxonomy import builtin_taxonomies
+from reviewer.ui import gc_policy
 from reviewer.ui.actions import ACTIONS, MENU_ORDER, build_actions, load_icon
 from reviewer.ui.dialogs import Dialogs
 from reviewer.ui.document_pane import DocumentPane
@@ -50,6 +51,7 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
     ) -> None:
         super().__init__()
+        gc_policy.apply()  # the composition root sets how this process collects garbage
         self.workspace = workspace
         self.dialogs = dialogs or Dialogs(self)
         self.settings = settings

@@ -327,3 +327,25 @@ def test_a_refused_write_is_reported_and_nothing_claims_to_be_saved(
     assert pane.view.pending_spans()
     qtbot.keyClicks(pane.view, pane.annotations.taxonomy.label("PERSON").shortcut)
     assert len(stored.for_document(workspace, pane.session.sha256)) == 1
+
+
+def test_hovering_an_annotation_shows_its_label_and_comment(qtbot, make_window, generated):
+    from PySide6.QtWidgets import QToolTip
+
+    window = make_window(generated["brief"])
+    pane = window.current_pane()
+    view = pane.view
+    pane.palette_.set_taxonomy("legal-errors")
+    _select_line(qtbot, window)
+    qtbot.keyClicks(view, pane.annotations.taxonomy.label("citation").shortcut)
+    qtbot.keyClicks(pane.panel.comment_edit, "Pin cite <p. 12> is wrong")
+    qtbot.keyClick(pane.panel.comment_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    words, lines = _words_of_a_line(view, 0, 4)
+    inside = _centre(view, 0, words[lines[2][1]])
+    qtbot.mouseMove(view.viewport(), inside)
+    qtbot.waitUntil(QToolTip.isVisible)
+    assert "Citation" in QToolTip.text()
+    assert "Pin cite &lt;p. 12&gt; is wrong" in QToolTip.text()  # shown as text, not markup
+    outside = _centre(view, 0, words[lines[4][0]])
+    qtbot.mouseMove(view.viewport(), outside)
+    qtbot.waitUntil(lambda: not QToolTip.isVisible())

@@ -190,6 +190,36 @@ def test_drag_selects_whole_words_and_ctrl_c_copies_them(qtbot, make_window, gen
     assert QGuiApplication.clipboard().text() == expected
 
 
+def test_words_of_pages_scrolled_past_are_let_go_but_not_the_selections(
+    qtbot, make_window, generated, monkeypatch
+):
+    """Only recently used pages keep their words; a selected page's words always stay."""
+    from reviewer.ui import document_session
+
+    monkeypatch.setattr(document_session, "MAX_WORD_PAGES", 4)
+    window = make_window(generated["brief"])
+    view = window.current_view()
+    qtbot.waitUntil(lambda: 0 in view.session.loaded_words())
+    words, lines = _line_words(view, 0, 3)
+    ids = lines[0]
+    viewport = view.viewport()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=_centre(view, 0, words[ids[0]]))
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=_centre(view, 0, words[ids[2]]))
+    expected = " ".join(words[i].text for i in ids[:3])
+    assert view.selected_text() == expected
+    for page in range(1, 12):
+        view.session.request_words(page)
+        qtbot.waitUntil(lambda p=page: p in view.session.loaded_words())
+    loaded = view.session.loaded_words()
+    assert len(loaded) <= 4
+    assert 0 in loaded  # the selection is on page 1
+    assert 11 in loaded
+    assert view.selected_text() == expected
+    assert view.session.layer(3) is None  # let go; asking again brings it back
+    view.session.request_words(3)
+    qtbot.waitUntil(lambda: view.session.layer(3) is not None)
+
+
 def test_drag_across_lines_keeps_line_breaks(qtbot, make_window, generated):
     window = make_window(generated["brief"])
     view = window.current_view()

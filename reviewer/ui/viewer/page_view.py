@@ -93,6 +93,7 @@ class PageView(QAbstractScrollArea):
         self._press_pos: QPoint | None = None
         self._area_start: tuple[int, float, float] | None = None
         self._area: tuple[int, Box] | None = None  # a drawn rectangle waiting for a label
+        session.keep_words = self._pages_in_use
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self.horizontalScrollBar().valueChanged.connect(self._on_scrolled)
         self._request_timer = QTimer(self, singleShot=True, interval=0)
@@ -185,6 +186,13 @@ class PageView(QAbstractScrollArea):
         self.annotations = controller
         controller.changed.connect(lambda _changes: self.viewport().update())
         controller.selectionChanged.connect(self._on_annotation_selected)
+
+    def _pages_in_use(self) -> set[int]:
+        """Pages the current selection refers to by word index: their words must stay."""
+        pages = {span.page for span in self._sel_spans}
+        if self._sel_anchor is not None:
+            pages.add(self._sel_anchor.page)
+        return pages
 
     def pending_spans(self) -> list[PageSpan]:
         return list(self._sel_spans)
