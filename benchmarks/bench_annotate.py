@@ -218,11 +218,17 @@ def main() -> int:
         sha = pane.session.sha256
         layers = {}
         pages = pane.session.page_count
+        # The session keeps only recently used pages' words: collect each as it arrives.
         for page in range(pages):
             pane.session.request_words(page)
         while len(layers) < pages:
             app.processEvents()
-            layers = {p: layer for p in range(pages) if (layer := pane.session.layer(p))}
+            for p in range(pages):
+                if p not in layers and (layer := pane.session.layer(p)) is not None:
+                    layers[p] = layer
+            for p in range(pages):  # ask again for any that were let go before we saw them
+                if p not in layers:
+                    pane.session.request_words(p)
         t0 = time.perf_counter()
         per_page = ANNOTATIONS // pages + 1
         labels = ("PERSON", "ORG", "ADDRESS", "EMAIL", "PHONE", "DATE")
