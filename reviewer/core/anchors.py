@@ -62,7 +62,7 @@ def quad_to_box(quad: Quad) -> Box:
     return (min(xs), min(ys), max(xs), max(ys))
 
 
-def _line_boxes(words: Sequence[Word]) -> list[Box]:
+def line_boxes(words: Sequence[Word]) -> list[Box]:
     """One box per line covering the given words (display space)."""
     boxes: list[Box] = []
     key: tuple[int, int] | None = None
@@ -91,7 +91,7 @@ def text_selector(layers: Mapping[int, PageText], spans: Sequence[PageSpan]) -> 
         start, end = words[0].start, words[-1].end
         quads = tuple(
             box_to_quad(to_pdf_space(b, layer.rotation, layer.width, layer.height))
-            for b in _line_boxes(words)
+            for b in line_boxes(words)
         )
         if not segments:
             prefix = layer.text[max(0, start - CONTEXT) : start]

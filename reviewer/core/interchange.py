@@ -42,7 +42,7 @@ from typing import Any
 
 from reviewer import __version__
 from reviewer.core import annotations as store
-from reviewer.core.anchors import CONTEXT, box_to_quad, quad_to_box, to_pdf_space
+from reviewer.core.anchors import CONTEXT, box_to_quad, line_boxes, quad_to_box, to_pdf_space
 from reviewer.core.errors import ReviewerError
 from reviewer.core.model import (
     Annotation,
@@ -52,7 +52,6 @@ from reviewer.core.model import (
     Quad,
     Selector,
     TextSegment,
-    Word,
 )
 from reviewer.core.store import Workspace
 from reviewer.core.taxonomy import builtin_taxonomy_of
@@ -910,25 +909,12 @@ def _search(
     return None if best is None else best[1]
 
 
-def _line_boxes(words: Sequence[Word]) -> list[Box]:
-    boxes: list[Box] = []
-    key: tuple[int, int] | None = None
-    for w in words:
-        if (w.block, w.line) != key or not boxes:
-            boxes.append((w.x0, w.y0, w.x1, w.y1))
-            key = (w.block, w.line)
-        else:
-            x0, y0, x1, y1 = boxes[-1]
-            boxes[-1] = (min(x0, w.x0), min(y0, w.y0), max(x1, w.x1), max(y1, w.y1))
-    return boxes
-
-
 def quads_for(layer: PageText, start: int, end: int) -> tuple[Quad, ...]:
     """One quad per line (PDF points) for the words overlapping ``[start, end)``."""
     words = [w for w in layer.words if w.start >= 0 and w.start < end and w.end > start]
     return tuple(
         box_to_quad(to_pdf_space(b, layer.rotation, layer.width, layer.height))
-        for b in _line_boxes(words)
+        for b in line_boxes(words)
     )
 
 
