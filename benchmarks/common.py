@@ -18,8 +18,9 @@ import os
 import platform
 import statistics
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -172,6 +173,59 @@ def proc_status_mb(pid: int, field: str = "VmHWM") -> float:
     except OSError:
         pass
     return float("nan")
+
+
+def pss_mb(pid: int) -> float:
+    """A process's proportional set size in MiB (shared pages split among their users)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return float("nan")
+
+
+class PssSampler:
+    """The peak of several processes' combined PSS, sampled every ``interval`` s.
+
+    Why PSS: the viewer's rendered pages live in memory the GUI and its
+    worker share. RSS counts a shared page in every process that maps it, so
+    adding the two processes' RSS peaks counts each cached page twice; PSS
+    splits a shared page among the processes mapping it, so the sum of PSS is
+    the memory they use together (what ``smem`` reports). A sampled peak can
+    miss a spike shorter than the interval; the RSS figures stay in the
+    results as an upper bound.
+    """
+
+    def __init__(self, pids: Callable[[], list[int]], interval: float = 0.1) -> None:
+        self._pids = pids
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="pss-sampler", daemon=True)
+        self.peak_mb = 0.0
+        self.peak_parts: dict[int, float] = {}
+
+    def start(self) -> PssSampler:
+        self._thread.start()
+        return self
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        return self.peak_mb
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            self._sample()
+
+    def _sample(self) -> None:
+        parts = {pid: pss_mb(pid) for pid in self._pids() if pid}
+        total = sum(v for v in parts.values() if v == v)  # NaN: the process is gone
+        if total > self.peak_mb:
+            self.peak_mb, self.peak_parts = total, parts
 
 
 # -- a PySide6 defect that would end the measurement -----------------------------------

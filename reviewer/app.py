@@ -130,7 +130,7 @@ def run_gui(
     from reviewer.core.worker import DocumentWorker
 
     # Start the document worker first: its process start overlaps Qt's.
-    spare = DocumentWorker().start() if files else None
+    spare = DocumentWorker.for_viewer().start() if files else None
     paths = resolve(workspace_dir)
 
     from PySide6.QtCore import QSettings, QTimer

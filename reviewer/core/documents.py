@@ -131,6 +131,49 @@ def render_page(
     return pix
 
 
+def render_into(
+    doc: pymupdf.Document,
+    page_no: int,
+    scale: float,
+    clip: Rect | None,
+    target: memoryview,
+) -> tuple[int, int, int] | None:
+    """Draw a page straight into ``target``, a block of the shared pixel arena.
+
+    The pixels are exactly those of :func:`render_page` (RGB888, same bounds
+    and rounding, white background, annotations drawn), without the display
+    list ``get_pixmap`` builds first and without a buffer of MuPDF's own.
+    Returns (width, height, stride), or None when the page does not fit in
+    ``target`` (the caller then sends it the slow way).
+    """
+    mu = pymupdf.mupdf
+    page = doc[page_no]
+    ctm = mu.FzMatrix(scale, 0, 0, scale, 0, 0)
+    bounds = mu.fz_bound_page(page.this)
+    if clip is not None:
+        bounds = mu.fz_intersect_rect(bounds, mu.FzRect(*clip))
+    irect = mu.fz_round_rect(mu.fz_transform_rect(bounds, ctm))
+    width, height = irect.x1 - irect.x0, irect.y1 - irect.y0
+    stride = width * 3
+    if width <= 0 or height <= 0 or stride * height > target.nbytes:
+        return None
+    samples = mu.python_mutable_buffer_data(target)
+    pix = mu.fz_new_pixmap_with_bbox_and_data(
+        mu.fz_device_rgb(), irect, mu.FzSeparations(), 0, samples
+    )
+    mu.fz_clear_pixmap_with_value(pix, 0xFF)  # white, as get_pixmap(alpha=False)
+    if clip is None:
+        dev = mu.fz_new_draw_device(ctm, pix)
+    else:
+        dev = mu.fz_new_draw_device_with_bbox(ctm, pix, irect)
+    try:
+        mu.fz_run_page(page.this, dev, mu.FzMatrix(), mu.FzCookie())
+        mu.fz_close_device(dev)
+    finally:
+        del dev, pix  # the pixmap never owned ``target``: dropping it frees no pixels
+    return width, height, stride
+
+
 def trim_cache() -> None:
     """Let MuPDF drop three quarters of its resource store after a page is drawn.
 

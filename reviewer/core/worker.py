@@ -8,6 +8,11 @@ over a pipe kept stalls at about 2 ms. A process also survives what no
 request that was running fails with :class:`WorkerCrashed` naming the file,
 the process is restarted, the document reopened, and the queue goes on.
 
+Pages drawn for the viewer go through a :class:`PixelArena`: shared memory
+the worker draws into and the GUI paints from, so no pixel crosses the pipe
+(see ``pixel_arena``). Thumbnails, pages too large for the arena's free
+space, and clients without an arena (the CLI) get pixels over the pipe.
+
 The client side is plain Python (threads and :class:`concurrent.futures.Future`)
 so it is testable without Qt; the UI adapts futures to Qt signals. Requests
 wait in a priority queue on the client and only ``max_in_flight`` are sent at
@@ -20,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
+import math
 import multiprocessing
 import os
 import socket
@@ -32,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.core.errors import DocumentError, PasswordRequired, WorkerCrashed
+from reviewer.core.pixel_arena import PixelArena
 
 # Priorities: lower runs first.
 VISIBLE = 0
@@ -46,17 +53,37 @@ MAX_RESTARTS = 3
 #: large writes instead of hundreds of small ones.
 PIXEL_BUFFER = 8 * 2**20
 
+#: Shared memory of a viewer's worker: the GUI's page cache (96 MiB) plus
+#: the pages in flight, so a page drawn for the cache always finds room.
+VIEWER_ARENA_BYTES = 128 * 2**20
+
 
 @dataclass(frozen=True)
 class RenderedPage:
-    """Pixels of one rendered page: RGB888 rows of ``stride`` bytes."""
+    """Pixels of one rendered page: RGB888 rows of ``stride`` bytes.
+
+    ``pixels`` is a buffer of its own (pixels that came over the pipe) or a
+    view into the shared arena (``shared``). Call :meth:`release` when the
+    pixels are no longer shown, so the arena can reuse the block; it is
+    harmless for pipe pixels and when called twice.
+    """
 
     page: int
     scale: float
     width: int
     height: int
     stride: int
-    pixels: bytes | bytearray
+    pixels: bytes | bytearray | memoryview
+    _release: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def shared(self) -> bool:
+        """True when the pixels live in the shared arena (and must be released)."""
+        return self._release is not None
+
+    def release(self) -> None:
+        if self._release is not None:
+            self._release()
 
 
 @dataclass(order=True)
@@ -66,6 +93,7 @@ class _Request:
     op: str = field(compare=False)
     args: tuple[Any, ...] = field(compare=False)
     future: Future[Any] = field(compare=False)
+    block: int | None = field(default=None, compare=False)  # arena offset while in flight
 
 
 # -- pixels over the socket ------------------------------------------------------
@@ -108,24 +136,29 @@ def _read_exactly(conn: Connection, size: int) -> bytearray:
 # -- the child process --------------------------------------------------------
 
 
-def _serve(conn: Connection) -> None:
+def _serve(conn: Connection, arena_name: str | None = None) -> None:
     """Main loop of the worker process: answer requests until told to quit.
 
     When the client has gone (its end of the pipe closed: the tab was closed,
     or the app died), the worker simply ends: nobody is left to answer.
     """
     from reviewer.core import documents  # imported here: the parent never loads PyMuPDF
+    from reviewer.core.pixel_arena import attach
 
     _widen(conn, socket.SO_SNDBUF)
+    arena = None
+    if arena_name:
+        with contextlib.suppress(OSError, ValueError):
+            arena = attach(arena_name)  # gone (the client is closing): pixels use the pipe
     try:
-        _answer_requests(conn, documents)
+        _answer_requests(conn, documents, None if arena is None else arena.buf)
     except (EOFError, OSError):
         pass  # the client went away
     finally:
         conn.close()
 
 
-def _answer_requests(conn: Connection, documents: Any) -> None:
+def _answer_requests(conn: Connection, documents: Any, arena: memoryview | None) -> None:
     doc = None
     path = ""
     try:
@@ -147,7 +180,18 @@ def _answer_requests(conn: Connection, documents: Any) -> None:
                 elif doc is None:
                     raise DocumentError(path or "document", "no document is open in the worker")
                 elif op == "render":
-                    pix = documents.render_page(doc, *args)
+                    page_no, scale, clip, block, capacity = args
+                    if block is not None and arena is not None:
+                        target = arena[block : block + capacity]
+                        try:
+                            drawn = documents.render_into(doc, page_no, scale, clip, target)
+                        finally:
+                            target.release()
+                        if drawn is not None:
+                            conn.send((req_id, "drawn", drawn))
+                            documents.trim_cache()
+                            continue
+                    pix = documents.render_page(doc, page_no, scale, clip)
                     samples = pix.samples_mv
                     header = (pix.width, pix.height, pix.stride, samples.nbytes)
                     conn.send((req_id, "pixels", header))
@@ -192,8 +236,13 @@ class DocumentWorker:
     them, hand the result to the GUI thread (the UI does this with a signal).
     """
 
-    def __init__(self, *, max_in_flight: int = 2, name: str = "document") -> None:
+    def __init__(
+        self, *, max_in_flight: int = 2, name: str = "document", arena_bytes: int = 0
+    ) -> None:
         self._ctx = multiprocessing.get_context("spawn")
+        #: Shared memory for pages drawn with ``render(..., shared=True)``.
+        self.arena = PixelArena(arena_bytes) if arena_bytes > 0 else None
+        self._page_sizes: list[tuple[float, float]] = []
         self._max_in_flight = max_in_flight
         self._name = name
         self._lock = threading.RLock()
@@ -209,6 +258,11 @@ class DocumentWorker:
         self.restarts = 0
         self.last_crash: str = ""
         self._gave_up = ""
+
+    @classmethod
+    def for_viewer(cls) -> DocumentWorker:
+        """A worker that draws the viewer's pages into shared memory."""
+        return cls(arena_bytes=VIEWER_ARENA_BYTES)
 
     # lifecycle
 
@@ -238,6 +292,7 @@ class DocumentWorker:
             self._in_flight.clear()
             proc, conn, reader = self._proc, self._conn, self._reader
         for req in pending:
+            self._free_block(req)
             req.future.cancel() or _fail(req.future, DocumentError(self._name, "closed"))
         if conn is not None:
             with contextlib.suppress(OSError, ValueError), self._send_lock:
@@ -251,6 +306,8 @@ class DocumentWorker:
             conn.close()
         if reader is not None and reader is not threading.current_thread():
             reader.join(timeout)
+        if self.arena is not None:
+            self.arena.close()
 
     # requests
 
@@ -265,6 +322,7 @@ class DocumentWorker:
                 with self._lock:
                     self._opened = (str(path), password, filetype)
                     self._name = str(path)
+                    self._page_sizes = list(getattr(done.result(), "page_sizes", []))
 
         future.add_done_callback(remember)
         return future
@@ -279,9 +337,17 @@ class DocumentWorker:
         return self.submit("info", str(path), password, priority=-1)
 
     def render(
-        self, page: int, scale: float, *, priority: int = VISIBLE, clip: Any = None
+        self,
+        page: int,
+        scale: float,
+        *,
+        priority: int = VISIBLE,
+        clip: Any = None,
+        shared: bool = False,
     ) -> Future[RenderedPage]:
-        return self.submit("render", page, scale, clip, priority=priority)
+        """Draw a page; with ``shared`` into the arena when it has room (release it after use)."""
+        clip = None if clip is None else tuple(float(v) for v in clip)
+        return self.submit("render", page, scale, clip, shared, priority=priority)
 
     def words(self, page: int, *, priority: int = VISIBLE) -> Future[Any]:
         """The page's text and words with offsets (a ``PageText``)."""
@@ -312,7 +378,10 @@ class DocumentWorker:
 
     def _spawn(self) -> None:
         parent, child = self._ctx.Pipe(duplex=True)
-        proc = self._ctx.Process(target=_serve, args=(child,), daemon=True, name="reviewer-pdf")
+        arena = None if self.arena is None else self.arena.name
+        proc = self._ctx.Process(
+            target=_serve, args=(child, arena), daemon=True, name="reviewer-pdf"
+        )
         proc.start()
         child.close()
         self._proc, self._conn = proc, parent
@@ -333,11 +402,42 @@ class DocumentWorker:
             if not req.future.set_running_or_notify_cancel():
                 continue  # cancelled while queued: the worker never sees it
             self._in_flight[req.seq] = req
+            args = self._render_args(req) if req.op == "render" else req.args
             try:
                 with self._send_lock:
-                    self._conn.send((req.seq, req.op, req.args))
+                    self._conn.send((req.seq, req.op, args))
             except (OSError, ValueError):
                 break  # the reader notices the broken pipe and handles the crash
+
+    def _render_args(self, req: _Request) -> tuple[Any, ...]:
+        """(page, scale, clip, block, capacity): a block is reserved only now, when sent.
+
+        Reserving at send time keeps queued requests (most of them cancelled
+        as the user scrolls on) from holding shared memory.
+        """
+        page, scale, clip, shared = req.args
+        if shared and self.arena is not None and req.block is None:
+            size = self._estimate(page, scale, clip)
+            if size:
+                req.block = self.arena.allocate(size)
+        if req.block is None or self.arena is None:
+            return (page, scale, clip, None, 0)
+        return (page, scale, clip, req.block, self.arena.capacity(req.block))
+
+    def _estimate(self, page: int, scale: float, clip: tuple[float, ...] | None) -> int:
+        """Bytes a page drawn at ``scale`` needs (a pixel of slack on every side)."""
+        if clip is not None:
+            width, height = clip[2] - clip[0], clip[3] - clip[1]
+        elif 0 <= page < len(self._page_sizes):
+            width, height = self._page_sizes[page]
+        else:
+            return 0
+        return (math.ceil(width * scale) + 2) * (math.ceil(height * scale) + 2) * 3
+
+    def _free_block(self, req: _Request) -> None:
+        if req.block is not None and self.arena is not None:
+            self.arena.free(req.block)
+        req.block = None
 
     def _read_loop(self, conn: Connection, proc: Any) -> None:
         while True:
@@ -356,6 +456,24 @@ class DocumentWorker:
 
     def _resolve(self, req: _Request, status: str, payload: Any, pixels: bytes) -> None:
         future = req.future
+        if status == "drawn" and req.block is not None and self.arena is not None:
+            width, height, stride = payload
+            block, arena = req.block, self.arena
+            req.block = None  # from here the result owns the block
+            page, scale = req.args[0], req.args[1]
+            rendered = RenderedPage(
+                page,
+                scale,
+                width,
+                height,
+                stride,
+                arena.view(block, stride * height),
+                lambda: arena.free(block),
+            )
+            if not _settle(future, rendered):
+                rendered.release()
+            return
+        self._free_block(req)  # the worker drew elsewhere (or failed): the block is unused
         if status == "ok":
             future.set_result(payload)
         elif status == "pixels":
@@ -381,6 +499,7 @@ class DocumentWorker:
             self.last_crash = what
             giving_up = self.restarts >= MAX_RESTARTS
             for req in victims:
+                self._free_block(req)
                 outcome = "too often; giving up" if giving_up else "; it was restarted"
                 doing = "" if giving_up else f" while {_doing(req)}"
                 sep = "" if outcome.startswith(";") else " "
@@ -400,6 +519,15 @@ class DocumentWorker:
                 self.restarts += 1
                 self._spawn()
                 self._pump()
+
+
+def _settle(future: Future[Any], result: Any) -> bool:
+    """Set a result unless the future is already done; True if it was set."""
+    try:
+        future.set_result(result)
+    except Exception:  # noqa: BLE001 - InvalidStateError: cancelled or closed meanwhile
+        return False
+    return True
 
 
 def _fail(future: Future[Any], exc: BaseException) -> None:

@@ -46,8 +46,8 @@ class DocumentSession(QObject):
         self.opened = opened
         self.document = document
         self.workspace = workspace
-        self.cache = PageCache()
-        self.thumbnails = PageCache(budget_bytes=32 * 2**20)
+        self.cache: PageCache[QImage] = PageCache()
+        self.thumbnails: PageCache[QPixmap] = PageCache(budget_bytes=32 * 2**20)
         self._relay = Relay(self)
         self._pending: dict[tuple[int, float], Future[Any]] = {}
         self._pending_thumbs: dict[tuple[int, float], Future[Any]] = {}
@@ -84,9 +84,9 @@ class DocumentSession(QObject):
             future.cancel()
         self._pending.clear()
         self._pending_thumbs.clear()
-        self.worker.close()
-        self.cache.clear()
+        self.cache.clear()  # first: gives the shared blocks back before the arena goes
         self.thumbnails.clear()
+        self.worker.close()
 
     # -- rendering ------------------------------------------------------------
 
@@ -98,7 +98,9 @@ class DocumentSession(QObject):
         pending = self._pending_thumbs if thumbnail else self._pending
         if key in target or key in pending or page in self._failed_pages:
             return
-        future = self.worker.render(page, key[1], priority=priority)
+        # Viewer pages are drawn into shared memory; thumbnails (small, and
+        # turned into QPixmaps for the list view) come over the pipe.
+        future = self.worker.render(page, key[1], priority=priority, shared=not thumbnail)
         pending[key] = future
         self._relay.when_done(
             future, lambda f, k=key, t=target, p=pending: self._on_rendered(k, t, p, f)
@@ -116,18 +118,24 @@ class DocumentSession(QObject):
     def _on_rendered(
         self,
         key: tuple[int, float],
-        target: PageCache,
+        target: PageCache[Any],
         pending: dict[tuple[int, float], Future[Any]],
         future: Future[Any],
     ) -> None:
         pending.pop(key, None)
+        if future.cancelled():
+            return
         error = future.exception()
         if error is not None:
             self._failed_pages.add(key[0])
             self.renderFailed.emit(str(error))
             return
         rendered: RenderedPage = future.result()
-        target.put(key, to_pixmap(rendered))
+        if target is self.thumbnails:
+            target.put(key, to_pixmap(rendered))
+            rendered.release()
+        else:
+            target.put(key, to_image(rendered), rendered.release)
         self.pageRendered.emit(key[0])
 
     def page_failed(self, page: int) -> bool:
@@ -218,18 +226,28 @@ class DocumentSession(QObject):
             self._index_from(pages.stop)
 
 
-def to_pixmap(rendered: RenderedPage) -> QPixmap:
-    """Build a paint-ready pixmap from worker pixels.
+def to_image(rendered: RenderedPage) -> QImage:
+    """A paint-ready image of worker pixels, without a copy or a conversion.
 
-    The QImage wraps the received bytes without copying; ``fromImage`` then
-    converts once into the screen's native format so that every later paint
-    (each scroll step) is a plain blit.
+    The image wraps the pixels where they are (the shared arena, or the
+    buffer read from the pipe) and holds a reference to them, so they stay
+    mapped while it lives. Qt paints RGB888 directly; measured here that
+    costs ~0.05 ms more per page than its native format, while converting
+    each page once cost 0.1–0.9 ms on the GUI thread.
     """
-    image = QImage(
+    return QImage(
         rendered.pixels,
         rendered.width,
         rendered.height,
         rendered.stride,
         QImage.Format.Format_RGB888,
     )
-    return QPixmap.fromImage(image)
+
+
+def to_pixmap(rendered: RenderedPage) -> QPixmap:
+    """A pixmap of worker pixels (thumbnails: the list view paints pixmaps).
+
+    ``fromImage`` copies and converts into the screen's format, so the
+    worker's pixels may be released right after.
+    """
+    return QPixmap.fromImage(to_image(rendered))

@@ -45,7 +45,7 @@ class DocumentOpener(QObject):
     def warm_up(self) -> None:
         """Start a spare worker now so the next open is quick."""
         if self._spare is None:
-            self._spare = DocumentWorker().start()
+            self._spare = DocumentWorker.for_viewer().start()
 
     def adopt(self, worker: DocumentWorker | None) -> None:
         """Use a worker started earlier (by the app, before Qt) as the spare."""
@@ -79,7 +79,7 @@ class DocumentOpener(QObject):
 
     def _take_worker(self) -> DocumentWorker:
         worker, self._spare = self._spare, None
-        worker = worker or DocumentWorker().start()
+        worker = worker or DocumentWorker.for_viewer().start()
         self._busy.add(worker)
         return worker
 

@@ -376,6 +376,65 @@ def test_run_once_info_with_and_without_password() -> None:
     assert wrong.value.wrong_password is True
 
 
+def test_shared_render_draws_the_same_pixels_as_the_pipe(make_worker: MakeWorker) -> None:
+    """A page drawn into shared memory equals the one sent over the pipe, clips included;
+    releasing it gives the block back."""
+    worker = make_worker(arena_bytes=32 * 2**20)
+    worker.open(OPINION).result(TIMEOUT)
+    assert worker.arena is not None
+    for page, scale, clip in ((0, 1.0, None), (3, 2.0, None), (5, 1.5, (40, 60, 300, 400))):
+        piped = worker.render(page, scale, clip=clip).result(TIMEOUT)
+        shared = worker.render(page, scale, clip=clip, shared=True).result(TIMEOUT)
+        assert not piped.shared
+        assert shared.shared
+        assert isinstance(shared.pixels, memoryview)
+        assert (shared.width, shared.height, shared.stride) == (
+            piped.width,
+            piped.height,
+            piped.stride,
+        )
+        assert worker.arena.used_bytes >= shared.stride * shared.height
+        mine = bytes(shared.pixels)
+        assert mine == bytes(piped.pixels), f"page {page + 1} at {scale}x differs"
+        assert any(v < 128 for v in mine[::7]), "the page has dark (text) pixels"
+        shared.release()
+        shared.release()  # harmless twice
+        assert worker.arena.used_bytes == 0
+
+
+def test_shared_render_falls_back_to_the_pipe_when_the_arena_is_full(
+    make_worker: MakeWorker,
+) -> None:
+    """No room in shared memory: the page still arrives, over the pipe."""
+    worker = make_worker(arena_bytes=2 * 2**20)  # one 1x page (612x792x3 = 1.5 MB) fits
+    worker.open(OPINION).result(TIMEOUT)
+    first = worker.render(0, 1.0, shared=True).result(TIMEOUT)
+    second = worker.render(1, 1.0, shared=True).result(TIMEOUT)
+    big = worker.render(2, 3.0, shared=True).result(TIMEOUT)
+    assert first.shared
+    assert not second.shared
+    assert not big.shared
+    assert (big.width, big.height) == (1836, 2376)
+    first.release()
+    again = worker.render(1, 1.0, shared=True).result(TIMEOUT)
+    assert again.shared
+    assert bytes(again.pixels) == bytes(second.pixels)
+
+
+def test_crash_gives_the_in_flight_block_back(make_worker: MakeWorker) -> None:
+    """A shared render that dies with the worker does not leak its block."""
+    worker = make_worker(arena_bytes=32 * 2**20)
+    worker.open(OPINION).result(TIMEOUT)
+    assert worker.arena is not None
+    victim = _crash_in_flight(worker, lambda: worker.render(0, 2.0, shared=True))
+    with pytest.raises(WorkerCrashed):
+        victim.result(TIMEOUT)
+    assert worker.arena.used_bytes == 0
+    page = worker.render(0, 2.0, shared=True).result(TIMEOUT)  # the restarted worker maps it too
+    assert page.shared
+    page.release()
+
+
 def test_client_process_never_loads_pymupdf_or_qt(tmp_path: Path) -> None:
     """A program that opens and renders through DocumentWorker never imports PyMuPDF or Qt."""
     script = tmp_path / "client.py"

@@ -383,6 +383,41 @@ def test_close_tab_stops_its_worker(qtbot, make_window, generated):
     assert not window.actions_["zoom_in"].isEnabled()
 
 
+def test_pages_are_painted_from_shared_memory_and_give_it_back(
+    qtbot, make_window, generated, wait_rendered
+):
+    """Viewer pages are drawn into the worker's shared arena; a page evicted from the
+    cache returns its block, and closing the tab returns all of them."""
+    window = make_window(generated["brief"])
+    view = window.current_view()
+    session = view.session
+    arena = session.worker.arena
+    assert arena is not None
+    wait_rendered(window, 0)
+    page_bytes = session.cache.size_bytes // len(session.cache)
+    session.cache.budget = 3 * page_bytes  # force evictions while paging down
+    for _ in range(12):
+        qtbot.keyClick(view, Qt.Key.Key_PageDown)
+        wait_rendered(window)
+    assert len(session.cache) <= 3
+    in_flight = 2 * (page_bytes + 2**20)  # two renders sent, each block a bit over a page
+    assert arena.used_bytes <= session.cache.size_bytes + in_flight
+    # The page on screen is really painted from those pixels: dark text on white.
+    shot = view.viewport().grab().toImage()
+    box = view.layout_.page_box(view.current_page)
+    ox, oy = view._origin()
+    dark = sum(
+        1
+        for x in range(int(box.x - ox) + 60, int(box.x - ox + box.w) - 60, 3)
+        for y in range(max(0, int(box.y - oy) + 60), min(shot.height(), int(box.y - oy + box.h)), 5)
+        if shot.pixelColor(x, y).lightness() < 100
+    )
+    assert dark > 50
+    qtbot.keyClick(view, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.count() == 0
+    assert arena.used_bytes == 0
+
+
 def test_a_crashed_worker_is_restarted_and_the_page_drawn(
     qtbot, make_window, generated, wait_rendered
 ):

@@ -575,11 +575,11 @@ class PageView(QAbstractScrollArea):
         target = QRectF(box.x, box.y, box.w, box.h)
         painter.fillRect(target.translated(2, 3), QColor(0, 0, 0, 60))  # soft shadow
         painter.fillRect(target, Qt.GlobalColor.white)
-        pixmap = self.session.cache.get((page, self._render_scale(page)))
-        if pixmap is None:
-            pixmap = self.session.cache.best_for(page)
-        if pixmap is not None:
-            painter.drawPixmap(target, pixmap, QRectF(pixmap.rect()))
+        image = self.session.cache.get((page, self._render_scale(page)))
+        if image is None:
+            image = self.session.cache.best_for(page)
+        if image is not None:
+            painter.drawImage(target, image, QRectF(image.rect()))
         else:
             painter.setPen(QColor("#8a9099"))
             message = (
