@@ -91,7 +91,15 @@ def selector_from_json(text: str) -> Selector:
     )
 
 
-def _row(a: Annotation, selector: dict[str, Any] | None = None) -> dict[str, Any]:
+def _row(
+    a: Annotation,
+    selector: dict[str, Any] | None = None,
+    *,
+    author: str | None = None,
+    created_at: str | None = None,
+    updated_at: str | None = None,
+) -> dict[str, Any]:
+    """The table row of ``a`` (keys in ``_FIELDS`` order); keyword values override ``a``'s."""
     page, pos_y, pos_x = sort_key(a.selector)
     return {
         "id": a.id,
@@ -104,9 +112,9 @@ def _row(a: Annotation, selector: dict[str, Any] | None = None) -> dict[str, Any
         "comment": a.comment,
         "origin": a.origin,
         "state": a.state,
-        "author": a.author,
-        "created_at": a.created_at,
-        "updated_at": a.updated_at,
+        "author": a.author if author is None else author,
+        "created_at": a.created_at if created_at is None else created_at,
+        "updated_at": a.updated_at if updated_at is None else updated_at,
         "deleted": int(a.deleted),
         "kind": a.selector.kind,
         "page": page,
@@ -171,22 +179,29 @@ _INSERT = (
 
 
 def add(ws: Workspace, annotation: Annotation) -> Annotation:
-    """Store a new annotation (author and times filled in when empty)."""
+    """Store a new annotation (author and times filled in when empty).
+
+    This is the label key press: only what the row and its event need is
+    done before ``COMMIT``; the returned copy is made after it.
+    """
     stamp = now()
-    a = replace(
-        annotation,
-        author=annotation.author or ws.actor,
-        created_at=annotation.created_at or stamp,
-        updated_at=annotation.updated_at or stamp,
-    )
-    selector = selector_to_dict(a.selector)
-    row = _row(a, selector)
+    author = annotation.author or ws.actor
+    created_at = annotation.created_at or stamp
+    updated_at = annotation.updated_at or stamp
+    selector = selector_to_dict(annotation.selector)
+    row = _row(annotation, selector, author=author, created_at=created_at, updated_at=updated_at)
     with ws.transaction():
         # A prepared INSERT: sqlite-utils' insert() introspects the table on
         # every call, which dominated the cost of one label key press.
-        ws.db.execute(_INSERT, [row[name] for name in _FIELDS])
-        ws.log_event("annotation.created", "annotation", a.id, after={**row, "selector": selector})
-    return a
+        ws.db.conn.execute(_INSERT, list(row.values()))
+        ws.log_event(
+            "annotation.created",
+            "annotation",
+            annotation.id,
+            after={**row, "selector": selector},
+            at=stamp,
+        )
+    return replace(annotation, author=author, created_at=created_at, updated_at=updated_at)
 
 
 def get(ws: Workspace, annotation_id: str) -> Annotation | None:

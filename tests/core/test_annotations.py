@@ -145,3 +145,10 @@ def test_a_group_is_one_transaction(workspace: Workspace, doc: Document) -> None
         group.apply(workspace)
     assert store.get(workspace, a.id) == a
     assert len(workspace.events()) == events
+
+
+def test_row_keys_are_the_insert_columns_in_order() -> None:
+    """``add`` binds the row's values positionally to ``_INSERT``: same names, same order."""
+    row = store._row(Annotation("id", "d" * 64, "pii", "PERSON", TEXT), author="x")
+    assert tuple(row) == store._FIELDS
+    assert row["author"] == "x"

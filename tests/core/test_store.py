@@ -61,6 +61,28 @@ def test_durability_pragmas(workspace: Workspace) -> None:
     assert _pragma(workspace, "foreign_keys") == 1
 
 
+def test_write_ahead_log_is_presized_and_work_survives_it(app_paths: AppPaths) -> None:
+    """Opening grows the log to its working size with zeros; commits land in that space,
+    and everything committed is there after a reopen, with an intact database."""
+    ws = Workspace.open(app_paths)
+    wal = app_paths.database.with_name(app_paths.database.name + "-wal")
+    page = ws.db.execute("PRAGMA page_size").fetchone()[0]
+    frames = ws.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    presized = wal.stat().st_size
+    assert presized >= frames * (page + 24)
+    for i in range(50):
+        with ws.transaction():
+            ws.log_event("test.step", "test", str(i), after={"i": i})
+    assert wal.stat().st_size == presized  # the commits reused the space
+    ws.close()
+    again = Workspace.open(app_paths)
+    try:
+        assert [e.after for e in again.events(entity="test")] == [{"i": i} for i in range(50)]
+        assert again.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        again.close()
+
+
 def test_reopening_keeps_schema_version(app_paths: AppPaths) -> None:
     """Opening an existing workspace applies nothing new and keeps the version."""
     with Workspace.open(app_paths):

@@ -73,6 +73,32 @@ def test_drag_label_key_and_comment_are_stored(qtbot, make_window, generated, wo
     assert pane.panel.count.text() == "1 annotation"
 
 
+def test_label_key_stores_the_selection_on_screen_not_an_earlier_one(
+    qtbot, make_window, generated, workspace
+):
+    """A finished drag is anchored on release; a label key pressed while a new drag is
+    still under way stores the new selection, not the anchor made for the old one."""
+    window = make_window(generated["brief"])
+    pane = window.current_pane()
+    view = pane.view
+    qtbot.waitUntil(lambda: view.session.layer(0) is not None)
+    words, lines = _words_of_a_line(view, 0, 4)
+    first, second = lines[1], lines[3]
+    _drag_words(qtbot, view, 0, words[first[0]], words[first[2]])  # released: anchored
+    viewport = view.viewport()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=_centre(view, 0, words[second[0]]))
+    qtbot.mouseMove(viewport, _centre(view, 0, words[second[1]]))  # still held
+    qtbot.keyClicks(view, pane.annotations.taxonomy.label("PERSON").shortcut)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=_centre(view, 0, words[second[1]]))
+    [annotation] = stored.for_document(workspace, pane.session.sha256)
+    assert annotation.selector.exact == f"{words[second[0]].text} {words[second[1]].text}"
+    # And a released drag stores exactly what it anchored.
+    _drag_words(qtbot, view, 0, words[first[0]], words[first[2]])
+    qtbot.keyClicks(view, pane.annotations.taxonomy.label("ORG").shortcut)
+    org = [a for a in stored.for_document(workspace, pane.session.sha256) if a.label == "ORG"]
+    assert [a.selector.exact for a in org] == [" ".join(words[i].text for i in first[:3])]
+
+
 def test_area_on_a_scanned_page(qtbot, make_window, generated, workspace):
     window = make_window(generated["scan"])
     pane = window.current_pane()

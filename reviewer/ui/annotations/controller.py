@@ -148,9 +148,16 @@ class AnnotationController(QObject):
     def set_taxonomy(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
 
-    def create_text(self, spans: list[PageSpan], label_id: str) -> Annotation | None:
+    def anchor_text(self, spans: list[PageSpan]) -> Selector | None:
+        """The anchor of a word selection (None if its pages' words are not loaded)."""
         layers = {s.page: layer for s in spans if (layer := self.session.layer(s.page))}
-        selector = text_selector(layers, spans)
+        return text_selector(layers, spans)
+
+    def create_text(
+        self, spans: list[PageSpan], label_id: str, anchor: Selector | None = None
+    ) -> Annotation | None:
+        """Label a word selection; ``anchor`` is its :meth:`anchor_text` if made earlier."""
+        selector = anchor if anchor is not None else self.anchor_text(spans)
         return None if selector is None else self._create(selector, label_id)
 
     def create_area(self, page: int, box: Box, label_id: str) -> Annotation | None:

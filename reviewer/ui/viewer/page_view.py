@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QToolTip, QWidget
 from reviewer.core import layout as geometry
 from reviewer.core.anchors import display_boxes
 from reviewer.core.layout import PageLayout
-from reviewer.core.model import Annotation, Box
+from reviewer.core.model import Annotation, Box, Selector
 from reviewer.core.selection import Anchor, PageSpan, select, selected_text
 from reviewer.core.worker import NEARBY, VISIBLE
 from reviewer.ui.document_session import DocumentSession
@@ -48,6 +48,15 @@ AREA_DRAFT = QColor(38, 110, 220)
 CLICK_SLOP = 3  # pixels a press may move and still count as a click
 #: Largest page rendering in pixels; beyond it the page is drawn upscaled.
 MAX_RENDER_PIXELS = 24_000_000
+# Computed once: combining Qt's enum flags is Python code in PySide6, and
+# it was a third of a label key press's handling (measured).
+_COMMAND_MODIFIERS = (
+    Qt.KeyboardModifier.ControlModifier
+    | Qt.KeyboardModifier.AltModifier
+    | Qt.KeyboardModifier.MetaModifier
+)
+_KEY_ESCAPE = Qt.Key.Key_Escape.value
+_KEY_DELETE = Qt.Key.Key_Delete.value
 
 
 Quad = tuple[float, float, float, float, float, float, float, float]
@@ -82,6 +91,8 @@ class PageView(QAbstractScrollArea):
         self._current_page = 0
         self._sel_anchor: Anchor | None = None
         self._sel_spans: list[PageSpan] = []
+        #: The anchor of a finished selection (made on mouse release), with its spans.
+        self._anchored: tuple[list[PageSpan], Selector] | None = None
         self._hits: dict[int, list[Hit]] = {}
         self._current_hit: Hit | None = None
         self.setAccessibleName(f"Pages of {session.title}")
@@ -213,7 +224,9 @@ class PageView(QAbstractScrollArea):
             missing = [s.page for s in self._sel_spans if self.session.layer(s.page) is None]
             if missing:
                 return None  # words still loading; the key press is ignored, nothing half-made
-            created = ctrl.create_text(self._sel_spans, label_id)
+            anchored = self._anchored
+            anchor = anchored[1] if anchored and anchored[0] is self._sel_spans else None
+            created = ctrl.create_text(self._sel_spans, label_id, anchor)
         elif ctrl.selected is not None:
             ctrl.edit(ctrl.selected, label=label_id)
             return ctrl.get(ctrl.selected)
@@ -412,18 +425,12 @@ class PageView(QAbstractScrollArea):
         super().wheelEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape and (self._sel_spans or self._area):
+        key = event.key()
+        if key == _KEY_ESCAPE and (self._sel_spans or self._area):
             self._area = None
             self.clear_selection()
             return
-        plain = not (
-            event.modifiers()
-            & (
-                Qt.KeyboardModifier.ControlModifier
-                | Qt.KeyboardModifier.AltModifier
-                | Qt.KeyboardModifier.MetaModifier
-            )
-        )
+        plain = not (event.modifiers() & _COMMAND_MODIFIERS)
         ctrl = self.annotations
         if ctrl is not None and plain and len(event.text()) == 1 and event.text().isprintable():
             label = ctrl.taxonomy.by_shortcut(event.text())
@@ -433,7 +440,7 @@ class PageView(QAbstractScrollArea):
                     self.labelApplied.emit(created)
                 event.accept()
                 return
-        if ctrl is not None and event.key() == Qt.Key.Key_Delete and ctrl.selected:
+        if ctrl is not None and key == _KEY_DELETE and ctrl.selected:
             ctrl.delete(ctrl.selected)
             event.accept()
             return
@@ -487,8 +494,22 @@ class PageView(QAbstractScrollArea):
                 self._area_start = None
             elif self._sel_anchor is not None:
                 self._extend_selection(pos)
+                self._anchor_selection()
                 self.selectionChanged.emit(self.selected_text())
         super().mouseReleaseEvent(event)
+
+    def _anchor_selection(self) -> None:
+        """Anchor a finished selection now, while the user reaches for a label key.
+
+        The key press then only stores the annotation. The anchor belongs to
+        this exact selection (the same list object); any later change of the
+        selection makes a new list, and the key press anchors that itself.
+        """
+        spans = self._sel_spans
+        anchor = None
+        if self.annotations is not None and spans:
+            anchor = self.annotations.anchor_text(spans)
+        self._anchored = (spans, anchor) if anchor is not None else None
 
     def _update_area(self, pos: QPoint) -> None:
         assert self._area_start is not None
