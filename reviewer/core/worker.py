@@ -474,6 +474,11 @@ class DocumentWorker:
                 rendered.release()
             return
         self._free_block(req)  # the worker drew elsewhere (or failed): the block is unused
+        if status == "drawn":  # its block was taken back meanwhile: nothing to show
+            _fail(
+                future, DocumentError(self._name, "a drawn page arrived after its memory was freed")
+            )
+            return
         if status == "ok":
             future.set_result(payload)
         elif status == "pixels":
