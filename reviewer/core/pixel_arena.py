@@ -34,7 +34,7 @@ ALIGN = 4096
 
 
 class PixelArena:
-    """A first-fit allocator over one shared memory segment (client side)."""
+    """A best-fit allocator over one shared memory segment (client side)."""
 
     def __init__(self, size: int) -> None:
         size = _round_up(max(size, ALIGN))
@@ -63,21 +63,16 @@ class PixelArena:
         with self._lock:
             if self._closed:
                 return None
-            best = -1
-            for i, (offset, length) in enumerate(
-                zip(self._free_offsets, self._free_lengths, strict=True)
-            ):
-                if length < need:
-                    continue
-                fresh = offset >= self._touched
-                if best < 0:
-                    best = i
-                    continue
-                best_fresh = self._free_offsets[best] >= self._touched
-                if (fresh, length) < (best_fresh, self._free_lengths[best]):
-                    best = i
-            if best < 0:
+            fits = [
+                (offset >= self._touched, length, i)
+                for i, (offset, length) in enumerate(
+                    zip(self._free_offsets, self._free_lengths, strict=True)
+                )
+                if length >= need
+            ]
+            if not fits:
                 return None
+            best = min(fits)[2]
             offset, length = self._free_offsets[best], self._free_lengths[best]
             if length == need:
                 del self._free_offsets[best], self._free_lengths[best]

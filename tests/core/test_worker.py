@@ -263,17 +263,23 @@ def test_too_many_crashes_give_up(make_worker: MakeWorker) -> None:
     assert not worker.alive
 
 
-def test_last_crash_does_not_claim_a_restart(make_worker: MakeWorker) -> None:
-    """The request that dies in the crash that exhausts MAX_RESTARTS must not be told
-    'it was restarted' — the worker gives up instead."""
-    worker = make_worker()
-    worker.open(BASE).result(TIMEOUT)
+def _crash_once_too_often(worker: DocumentWorker) -> Future[Any]:
+    """Crash the worker MAX_RESTARTS times (each restart proven by a render), then once more;
+    the request that dies in that last crash."""
     for _ in range(MAX_RESTARTS):
         victim = _crash_in_flight(worker, lambda: worker.render(0, 1.0))
         with pytest.raises(WorkerCrashed):
             victim.result(TIMEOUT)
         worker.render(0, 0.5).result(TIMEOUT)
-    victim = _crash_in_flight(worker, lambda: worker.render(0, 1.0))
+    return _crash_in_flight(worker, lambda: worker.render(0, 1.0))
+
+
+def test_last_crash_does_not_claim_a_restart(make_worker: MakeWorker) -> None:
+    """The request that dies in the crash that exhausts MAX_RESTARTS must not be told
+    'it was restarted' — the worker gives up instead."""
+    worker = make_worker()
+    worker.open(BASE).result(TIMEOUT)
+    victim = _crash_once_too_often(worker)
     with pytest.raises(WorkerCrashed) as caught:
         victim.result(TIMEOUT)
     assert "restarted" not in str(caught.value)
@@ -285,12 +291,7 @@ def test_requests_after_giving_up_say_so(make_worker: MakeWorker) -> None:
     not with a bare 'the document was closed'."""
     worker = make_worker()
     worker.open(BASE).result(TIMEOUT)
-    for _ in range(MAX_RESTARTS):
-        victim = _crash_in_flight(worker, lambda: worker.render(0, 1.0))
-        with pytest.raises(WorkerCrashed):
-            victim.result(TIMEOUT)
-        worker.render(0, 0.5).result(TIMEOUT)
-    victim = _crash_in_flight(worker, lambda: worker.render(0, 1.0))
+    victim = _crash_once_too_often(worker)
     with pytest.raises(WorkerCrashed):
         victim.result(TIMEOUT)
     assert not worker.alive
