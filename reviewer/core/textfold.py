@@ -16,6 +16,22 @@ def fold_char(c: str) -> str:
 
 
 def fold(text: str) -> str:
+    """``text`` lower-cased character by character, white space runs as one space, stripped.
+
+    Page texts are folded on the GUI thread when they are indexed, so the
+    usual case is done by ``str`` methods in C. That is what :func:`fold_char`
+    gives character by character when ``lower()`` keeps the length (every
+    character then became exactly one: none ever vanishes) and the text has
+    no capital sigma (the one character CPython lowers by context: a final
+    "Σ" becomes "ς", where on its own it becomes "σ").
+    """
+    low = text.lower()
+    if len(low) == len(text) and "Σ" not in text:
+        return " ".join(low.split())
+    return _fold_by_char(text)
+
+
+def _fold_by_char(text: str) -> str:
     out: list[str] = []
     for c in text:
         if c.isspace():
