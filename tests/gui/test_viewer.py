@@ -69,6 +69,32 @@ def test_thumbnail_click_goes_to_that_page(qtbot, make_window, generated):
     qtbot.waitUntil(lambda: (0, model.scale) in pane.session.thumbnails, timeout=20_000)
 
 
+def test_only_thumbnails_on_screen_are_drawn(qtbot, make_window, generated):
+    """The sidebar lays out every page from its size; it draws only the ones shown."""
+    window = make_window(generated["brief"])
+    pane = window.current_pane()
+    thumbnails, model = pane.thumbnails, pane.thumbnails.model()
+    first = model.index(0, 0)
+    assert thumbnails.visualRect(first).height() > 0
+    shown = [
+        row
+        for row in range(model.rowCount())
+        if thumbnails.viewport().rect().intersects(thumbnails.visualRect(model.index(row, 0)))
+    ]
+    assert 1 <= len(shown) < model.rowCount() // 2
+    qtbot.waitUntil(
+        lambda: all((row, model.scale) in pane.session.thumbnails for row in shown),
+        timeout=20_000,
+    )
+    qtbot.wait(300)  # time for any request made for an unseen page to come back
+    drawn = {p for p in range(model.rowCount()) if (p, model.scale) in pane.session.thumbnails}
+    assert drawn <= set(range(max(shown) + 3))
+    # Scrolling the sidebar to the end draws the last page's thumbnail.
+    thumbnails.scrollToBottom()
+    last = model.rowCount() - 1
+    qtbot.waitUntil(lambda: (last, model.scale) in pane.session.thumbnails, timeout=20_000)
+
+
 def test_zoom_keys_wheel_and_fit(qtbot, make_window, generated, wait_rendered):
     window = make_window(generated["brief"])
     view = window.current_view()

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QListView, QWidget
 
 from reviewer.core.worker import THUMBNAIL
 from reviewer.ui.document_session import DocumentSession
 
 THUMB_WIDTH = 120
+_MARGIN = 4  # around the picture and its page number, in pixels
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -23,6 +24,8 @@ class ThumbnailModel(QAbstractListModel):
         self.session = session
         widest = max((w for w, _ in session.page_sizes), default=612.0)
         self.scale = round(THUMB_WIDTH / widest, 4)
+        self._placeholders: dict[tuple[int, int], QPixmap] = {}
+        self._text_height = QFontMetrics(QApplication.font()).height()
         session.pageRendered.connect(self._on_rendered)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
@@ -40,18 +43,31 @@ class ThumbnailModel(QAbstractListModel):
             pixmap = self.session.thumbnails.get((page, self.scale))
             if pixmap is None:
                 self.session.request_render(page, self.scale, THUMBNAIL)
-                return self._placeholder(page)
+                return self._placeholder(self._size(page))
             return pixmap
+        if role == Qt.ItemDataRole.SizeHintRole:
+            # Given here, the view lays out every row from page sizes alone;
+            # without it the delegate asked each row for its picture, which
+            # made and requested a thumbnail of every page as the tab opened.
+            w, h = self._size(page)
+            return QSize(w + 2 * _MARGIN, h + self._text_height + 3 * _MARGIN)
         return None
 
-    def _placeholder(self, page: int) -> QPixmap:
+    def _size(self, page: int) -> tuple[int, int]:
         w, h = self.session.page_sizes[page]
-        pixmap = QPixmap(max(1, round(w * self.scale)), max(1, round(h * self.scale)))
-        pixmap.fill(QColor("white"))
-        painter = QPainter(pixmap)
-        painter.setPen(QColor("#c0c4ca"))
-        painter.drawRect(pixmap.rect().adjusted(0, 0, -1, -1))
-        painter.end()
+        return max(1, round(w * self.scale)), max(1, round(h * self.scale))
+
+    def _placeholder(self, size: tuple[int, int]) -> QPixmap:
+        """A blank page outline, one per size (most documents have one page size)."""
+        pixmap = self._placeholders.get(size)
+        if pixmap is None:
+            pixmap = QPixmap(*size)
+            pixmap.fill(QColor("white"))
+            painter = QPainter(pixmap)
+            painter.setPen(QColor("#c0c4ca"))
+            painter.drawRect(pixmap.rect().adjusted(0, 0, -1, -1))
+            painter.end()
+            self._placeholders[size] = pixmap
         return pixmap
 
     def _on_rendered(self, page: int) -> None:
