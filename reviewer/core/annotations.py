@@ -20,6 +20,9 @@ from reviewer.core.errors import ReviewerError
 from reviewer.core.model import EDITABLE_FIELDS, Annotation, Selector, TextSegment
 from reviewer.core.store import Workspace, now
 
+#: A row's place in reading order as the table stores it: page, pos_y, pos_x, created_at, id.
+ChunkKey = tuple[int, float, float, str, str]
+
 
 class AnnotationError(ReviewerError):
     """An annotation change that cannot be made (unknown id, bad field)."""
@@ -220,6 +223,33 @@ def for_document(ws: Workspace, sha256: str, *, include_deleted: bool = False) -
         [sha256],
     ).fetchall()
     return [_from_row(r) for r in rows]
+
+
+def reading_order_chunk(
+    ws: Workspace, sha256: str, after: ChunkKey | None, limit: int
+) -> tuple[list[Annotation], ChunkKey | None]:
+    """Up to ``limit`` live annotations of a document that come after ``after``.
+
+    Keyset pagination in reading order (the columns that
+    ``annotation_index.position`` mirrors): each chunk is one short query
+    that starts where the last one ended, so an open document can be filled
+    a little at a time. Returns the chunk and the key to pass for the next
+    one (None when the chunk is empty).
+    """
+    where = "doc = ? AND deleted = 0"
+    params: list[Any] = [sha256]
+    if after is not None:
+        where += " AND (page, pos_y, pos_x, created_at, id) > (?, ?, ?, ?, ?)"
+        params.extend(after)
+    rows = ws.db.execute(
+        f"SELECT {_COLUMNS}, page, pos_y, pos_x FROM annotation WHERE {where} "
+        "ORDER BY page, pos_y, pos_x, created_at, id LIMIT ?",
+        [*params, limit],
+    ).fetchall()
+    if not rows:
+        return [], None
+    last = rows[-1]
+    return [_from_row(r) for r in rows], (last[15], last[16], last[17], last[11], last[0])
 
 
 def update(ws: Workspace, annotation_id: str, changes: dict[str, Any]) -> Annotation:

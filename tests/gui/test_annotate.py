@@ -375,3 +375,74 @@ def test_hovering_an_annotation_shows_its_label_and_comment(qtbot, make_window, 
     outside = _centre(view, 0, words[lines[4][0]])
     qtbot.mouseMove(view.viewport(), outside)
     qtbot.waitUntil(lambda: not QToolTip.isVisible())
+
+
+def _many_annotations(workspace, sha256: str, pages: int, per_page: int) -> int:
+    """Store ``pages * per_page`` small text annotations straight into the workspace."""
+    from reviewer.core.model import Annotation, Selector, TextSegment
+
+    with workspace.transaction():
+        for page in range(pages):
+            for k in range(per_page):
+                y = 80.0 + 14.0 * k
+                quad = (90.0, y, 150.0, y, 90.0, y + 10.0, 150.0, y + 10.0)
+                selector = Selector(
+                    "text", page, (TextSegment(page, k, k + 4, (quad,)),), exact="word"
+                )
+                label = ("PERSON", "ORG", "EMAIL")[k % 3]
+                stored.add(workspace, Annotation(stored.new_id(), sha256, "pii", label, selector))
+    return pages * per_page
+
+
+def test_many_annotations_are_read_in_chunks_and_a_change_reads_the_rest_first(
+    qtbot, make_window, generated, workspace, monkeypatch
+):
+    """A document with many annotations opens with the first chunk listed; the rest
+    follow on later turns. Stepping back from the first annotation, or making a change,
+    before then reads the rest at once: nothing is missed or listed twice."""
+    from reviewer.ui.annotations import controller as controller_module
+
+    window = make_window(generated["brief"])
+    sha = window.current_pane().session.sha256
+    window.close_tab(0)
+    total = _many_annotations(workspace, sha, pages=12, per_page=25)
+    monkeypatch.setattr(controller_module, "LOAD_CHUNK", 40)
+    monkeypatch.setattr(controller_module, "LOAD_BUDGET_S", 0.0)  # one chunk per turn
+
+    def reopen():
+        window.close_tab(0)
+        with qtbot.waitSignal(window.documentShown, timeout=20_000):
+            window.open_paths([generated["brief"]])
+        return window.current_pane()
+
+    pane = reopen()
+    ctrl, model = pane.annotations, pane.panel.model
+    assert ctrl.loading
+    assert model.rowCount() == 40
+    assert pane.panel.count.text() == "Reading annotations…"
+    assert {a.selector.page for a in ctrl.annotations()[:25]} == {0}
+    qtbot.waitUntil(lambda: not ctrl.loading, timeout=10_000)
+    expected = stored.for_document(workspace, sha)
+    assert [model.annotation(r) for r in range(model.rowCount())] == expected
+    assert pane.panel.count.text() == f"{total} annotations"
+    assert pane.panel.label_filter.findData("EMAIL") > 0
+    assert len(ctrl.on_page(11)) == 25
+
+    # Previous from nothing selected is the document's last, not the last read so far.
+    pane = reopen()
+    assert pane.annotations.loading
+    qtbot.keyClick(pane.view, Qt.Key.Key_BracketLeft, Qt.KeyboardModifier.ControlModifier)
+    assert not pane.annotations.loading
+    assert pane.annotations.selected == expected[-1].id
+
+    # A change while chunks are due: the new row is listed once, among all the others.
+    pane = reopen()
+    ctrl, model = pane.annotations, pane.panel.model
+    assert ctrl.loading
+    created = ctrl.create_area(3, (100.0, 400.0, 300.0, 450.0), "SIGNATURE")
+    assert created is not None
+    rows = [model.annotation(r) for r in range(model.rowCount())]
+    assert len(rows) == len({a.id for a in rows}) == total + 1
+    assert rows == stored.for_document(workspace, sha)
+    assert ctrl.facets().labels[("pii", "SIGNATURE")] == 1
+    assert pane.panel.count.text() == f"{total + 1} annotations"

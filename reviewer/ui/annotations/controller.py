@@ -9,14 +9,15 @@ what a command's :class:`Changes` names.
 
 from __future__ import annotations
 
-import bisect
 import sqlite3
+import time
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from reviewer.core import annotations as store
-from reviewer.core.anchors import area_selector, sort_key, text_selector
+from reviewer.core.anchors import area_selector, text_selector
+from reviewer.core.annotation_index import AnnotationIndex, Position
 from reviewer.core.commands import (
     Changes,
     Command,
@@ -30,6 +31,11 @@ from reviewer.core.model import Annotation, Box, Selector
 from reviewer.core.selection import PageSpan
 from reviewer.core.taxonomy import Taxonomy
 from reviewer.ui.document_session import DocumentSession
+
+#: Annotations read per query while a document opens, and the time one
+#: event-loop turn may spend reading them (a turn over 50 ms is a visible stall).
+LOAD_CHUNK = 100
+LOAD_BUDGET_S = 0.004
 
 
 class _Undoable(QUndoCommand):
@@ -52,9 +58,18 @@ class _Undoable(QUndoCommand):
 
 
 class AnnotationController(QObject):
-    """The annotation state of one document and the only way the UI changes it."""
+    """The annotation state of one document and the only way the UI changes it.
+
+    A document's annotations are read in reading-order chunks, each within
+    :data:`LOAD_BUDGET_S` of one event-loop turn: the first chunk (page one
+    and on) before the tab is shown, the rest on later turns, announced by
+    ``appended``. Anything that needs them all (a change, next/previous)
+    first reads what is left.
+    """
 
     changed = Signal(object)  # Changes
+    #: Annotations read after the views were made (in reading order) and their positions.
+    appended = Signal(object, object)
     selectionChanged = Signal(object)  # annotation id or None
     failed = Signal(str)
 
@@ -67,60 +82,94 @@ class AnnotationController(QObject):
         self.taxonomy = taxonomy
         self.undo_stack = QUndoStack(self)
         self.selected: str | None = None
-        self._items: dict[str, Annotation] = {}
-        self._ordered: list[Annotation] = []
-        self._keys: list[tuple[int, float, float, str, str]] = []
-        self._by_page: dict[int, list[Annotation]] = {}
-        self._facets = Facets()
-        self.reload()
+        self._index = AnnotationIndex()
+        self._loaded_to: store.ChunkKey | None = None
+        self._loading = True
+        self._pending: list[Annotation] = []
+        self._pending_keys: list[Position] = []
+        self._load_timer = QTimer(self)
+        self._load_timer.setSingleShot(True)
+        self._load_timer.timeout.connect(self._load_some)
+        # The first chunk is read before any view exists: views start from it.
+        self._announce = False
+        self._load(LOAD_BUDGET_S)
+        self._pending, self._pending_keys = [], []
+        self._announce = True
+        if self._loading:
+            self._load_timer.start(0)
+
+    # -- loading ---------------------------------------------------------------------
+
+    @property
+    def loading(self) -> bool:
+        """True while some of the document's annotations are still to be read."""
+        return self._loading
+
+    def finish_loading(self) -> None:
+        """Read whatever is left now (before a change, so every index is whole)."""
+        self._load_timer.stop()
+        self._load(None)
+
+    def _load_some(self) -> None:
+        self._load(LOAD_BUDGET_S)
+        if self._loading:
+            self._load_timer.start(0)
+
+    def _load(self, budget: float | None) -> None:
+        """Read chunks until all are read or ``budget`` seconds have gone.
+
+        Each chunk goes into the index at once (so painting and hit-testing
+        see it) and repaints the pages it touches; the list gets all the rows
+        read after the first chunk in one insertion at the end, because
+        updating the list and its filters on every turn cost more than reading.
+        """
+        started = time.perf_counter()
+        while self._loading:
+            chunk, last = store.reading_order_chunk(
+                self.workspace, self.session.sha256, self._loaded_to, LOAD_CHUNK
+            )
+            if len(chunk) < LOAD_CHUNK:
+                self._loading = False
+            if chunk:
+                self._loaded_to = last
+                added, keys = self._index.extend(chunk)
+                self._pending.extend(added)
+                self._pending_keys.extend(keys)
+                pages = frozenset(p for a in added for p in a.selector.pages)
+                if pages and self._loading:
+                    self.changed.emit(Changes(self.session.sha256, frozenset(), pages))
+            if budget is not None and time.perf_counter() - started >= budget:
+                break
+        if not self._loading and self._announce:
+            self._announce_pending()
+
+    def _announce_pending(self) -> None:
+        added, keys = self._pending, self._pending_keys
+        self._pending, self._pending_keys = [], []
+        if added:
+            self.appended.emit(added, keys)
+        pages = frozenset(p for a in added for p in a.selector.pages)
+        self.changed.emit(Changes(self.session.sha256, frozenset(), pages))
 
     # -- reading ---------------------------------------------------------------
 
-    def reload(self) -> None:
-        ordered = store.for_document(self.workspace, self.session.sha256)
-        self._items = {a.id: a for a in ordered}
-        self._ordered = sorted(ordered, key=_position)
-        self._keys = [_position(a) for a in self._ordered]
-        self._by_page = {}
-        self._facets = Facets.of(ordered)
-        for a in ordered:
-            for page in a.selector.pages:
-                self._by_page.setdefault(page, []).append(a)
-
-    def _forget(self, annotation: Annotation) -> None:
-        """Drop one annotation from the indexes (O(log n + page), not O(n))."""
-        key = _position(annotation)
-        at = bisect.bisect_left(self._keys, key)
-        if at < len(self._keys) and self._ordered[at].id == annotation.id:
-            del self._ordered[at]
-            del self._keys[at]
-        for page in annotation.selector.pages:
-            items = self._by_page.get(page, [])
-            self._by_page[page] = [a for a in items if a.id != annotation.id]
-        self._facets.count(annotation, -1)
-
-    def _remember(self, annotation: Annotation) -> None:
-        key = _position(annotation)
-        at = bisect.bisect_left(self._keys, key)
-        self._ordered.insert(at, annotation)
-        self._keys.insert(at, key)
-        for page in annotation.selector.pages:
-            self._by_page.setdefault(page, []).append(annotation)
-        self._facets.count(annotation)
-
     def annotations(self) -> list[Annotation]:
-        """Live annotations in reading order."""
-        return list(self._ordered)
+        """Live annotations read so far, in reading order (what the views start from)."""
+        return self._index.ordered()
+
+    def positions(self) -> list[Position]:
+        """Their reading positions, one for one with :meth:`annotations`."""
+        return self._index.keys()
 
     def facets(self) -> Facets:
         """Counts for the filters and the summary line; read-only for callers."""
-        return self._facets
+        return self._index.facets
 
     def on_page(self, page: int) -> list[Annotation]:
-        return self._by_page.get(page, [])
+        return self._index.on_page(page)
 
     def get(self, annotation_id: str) -> Annotation | None:
-        return self._items.get(annotation_id)
+        return self._index.get(annotation_id)
 
     def taxonomy_for(self, annotation: Annotation) -> Taxonomy | None:
         from reviewer.core.taxonomy import builtin_taxonomies
@@ -178,10 +227,10 @@ class AnnotationController(QObject):
         if not self.run(command):
             return None
         self.select(command.annotation.id)
-        return self._items.get(command.annotation.id)
+        return self._index.get(command.annotation.id)
 
     def edit(self, annotation_id: str, **fields: object) -> bool:
-        current = self._items.get(annotation_id)
+        current = self._index.get(annotation_id)
         if current is None:
             return False
         after = {k: v for k, v in fields.items() if getattr(current, k) != v}
@@ -191,12 +240,13 @@ class AnnotationController(QObject):
         return self.run(EditAnnotation(annotation_id, after, text=f"Change {what}"))
 
     def delete(self, annotation_id: str) -> bool:
-        if annotation_id not in self._items:
+        if annotation_id not in self._index:
             return False
-        neighbour = self._neighbour(annotation_id)
+        self.finish_loading()
+        neighbour = self._index.neighbour(annotation_id)
         ok = self.run(DeleteAnnotation(annotation_id))
         if ok:
-            self.select(neighbour)
+            self.select(None if neighbour is None else neighbour.id)
         return ok
 
     def run(self, command: Command) -> bool:
@@ -212,24 +262,22 @@ class AnnotationController(QObject):
         except (ReviewerError, sqlite3.Error, OSError) as exc:
             self.failed.emit(f"Not saved: {exc}")
             return False
+        self.finish_loading()  # an undo or redo may arrive while chunks are still due
         for annotation_id in changes.annotations:
-            old = self._items.pop(annotation_id, None)
-            if old is not None:
-                self._forget(old)
+            self._index.remove(annotation_id)
             fresh = store.get(self.workspace, annotation_id)
             if fresh is None or fresh.deleted:
                 if self.selected == annotation_id:
                     self.select(None)
             else:
-                self._items[annotation_id] = fresh
-                self._remember(fresh)
+                self._index.add(fresh)
         self.changed.emit(changes)
         return True
 
     # -- selection and navigation --------------------------------------------------
 
     def select(self, annotation_id: str | None) -> None:
-        if annotation_id is not None and annotation_id not in self._items:
+        if annotation_id is not None and annotation_id not in self._index:
             annotation_id = None
         if annotation_id != self.selected:
             self.selected = annotation_id
@@ -237,24 +285,11 @@ class AnnotationController(QObject):
 
     def step(self, forward: bool) -> Annotation | None:
         """Select the next (or previous) annotation in reading order, wrapping around."""
-        ordered = self._ordered
-        if not ordered:
-            return None
-        current = self._items.get(self.selected or "")
-        if current is not None:
-            at = bisect.bisect_left(self._keys, _position(current))
-            index = (at + (1 if forward else -1)) % len(ordered)
-        else:
-            index = 0 if forward else len(ordered) - 1
-        self.select(ordered[index].id)
-        return ordered[index]
-
-    def _neighbour(self, annotation_id: str) -> str | None:
-        current = self._items.get(annotation_id)
-        if current is None or len(self._ordered) == 1:
-            return None
-        i = bisect.bisect_left(self._keys, _position(current))
-        return self._ordered[i + 1].id if i + 1 < len(self._ordered) else self._ordered[i - 1].id
+        self.finish_loading()  # "previous" from the first wraps to the document's last
+        target = self._index.step(self.selected, forward)
+        if target is not None:
+            self.select(target.id)
+        return target
 
     def _label_text(self, label_id: str) -> str:
         try:
@@ -291,7 +326,3 @@ class AnnotationController(QObject):
         except KeyError:
             required = False
         return required and not annotation.comment.strip()
-
-
-def _position(a: Annotation) -> tuple[int, float, float, str, str]:
-    return (*sort_key(a.selector), a.created_at, a.id)

@@ -214,6 +214,9 @@ class AnnotationPanel(QWidget):
         combo.blockSignals(False)
 
     def _refresh(self) -> None:
+        if self.controller.loading:  # the list is filled in one go when reading ends
+            self.count.setText("Reading annotations…")
+            return
         facets = self.controller.facets()
         names = {key: self.controller.label_display(*key) for key in facets.labels}
         labels = sorted({(names[key], key[1]) for key in facets.labels})

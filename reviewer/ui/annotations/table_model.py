@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from reviewer.core.anchors import sort_key
+from reviewer.core.annotation_index import Position, position
 from reviewer.core.commands import Changes
 from reviewer.core.model import Annotation
 from reviewer.ui.annotations.controller import AnnotationController
@@ -26,18 +26,14 @@ EDITABLE = {LABEL, COMMENT, SEVERITY}
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def _key(a: Annotation) -> tuple[int, float, float, str, str]:
-    """Reading position; the same order as the controller's."""
-    return (*sort_key(a.selector), a.created_at, a.id)
-
-
 class AnnotationTableModel(QAbstractTableModel):
     def __init__(self, controller: AnnotationController) -> None:
         super().__init__()
         self.controller = controller
         self._rows: list[Annotation] = controller.annotations()
-        self._keys = [_key(a) for a in self._rows]
+        self._keys = controller.positions()
         controller.changed.connect(self.apply_changes)
+        controller.appended.connect(self.append_chunk)
 
     # -- structure ------------------------------------------------------------------
 
@@ -59,7 +55,7 @@ class AnnotationTableModel(QAbstractTableModel):
         """Row of an annotation, by binary search on its reading position."""
         a = self.controller.get(annotation_id)
         if a is not None:
-            at = bisect.bisect_left(self._keys, _key(a))
+            at = bisect.bisect_left(self._keys, position(a))
             if at < len(self._rows) and self._rows[at].id == annotation_id:
                 return at
         for i, row in enumerate(self._rows):  # it moved or went: fall back to a scan
@@ -149,9 +145,26 @@ class AnnotationTableModel(QAbstractTableModel):
                 del self._keys[row]
                 self.endRemoveRows()
             if fresh is not None:
-                key = _key(fresh)
+                key = position(fresh)
                 at = bisect.bisect_left(self._keys, key)
                 self.beginInsertRows(QModelIndex(), at, at)
                 self._rows.insert(at, fresh)
                 self._keys.insert(at, key)
                 self.endInsertRows()
+
+    def append_chunk(self, chunk: list[Annotation], keys: list[Position]) -> None:
+        """Rows read while the document opened (in reading order, with their positions):
+        one insertion when they follow each other, as they do, else one by one."""
+        at = bisect.bisect_left(self._keys, keys[0])
+        if at == len(self._keys) or keys[-1] < self._keys[at]:
+            self.beginInsertRows(QModelIndex(), at, at + len(chunk) - 1)
+            self._rows[at:at] = chunk
+            self._keys[at:at] = keys
+            self.endInsertRows()
+            return
+        for a, key in zip(chunk, keys, strict=True):
+            at = bisect.bisect_left(self._keys, key)
+            self.beginInsertRows(QModelIndex(), at, at)
+            self._rows.insert(at, a)
+            self._keys.insert(at, key)
+            self.endInsertRows()

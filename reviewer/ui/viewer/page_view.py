@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QToolTip, QWidget
 
 from reviewer.core import layout as geometry
 from reviewer.core.anchors import display_boxes
+from reviewer.core.commands import Changes
 from reviewer.core.layout import PageLayout
 from reviewer.core.model import Annotation, Box, Selector
 from reviewer.core.selection import Anchor, PageSpan, select, selected_text
@@ -192,10 +193,17 @@ class PageView(QAbstractScrollArea):
 
     # -- annotations -------------------------------------------------------------
 
+    def _on_annotations_changed(self, changes: Changes) -> None:
+        """Repaint only when a changed page is on screen (chunks read while a
+        document opens are mostly for pages further down)."""
+        visible = self.visible_pages()
+        if not changes.pages or any(page in visible for page in changes.pages):
+            self.viewport().update()
+
     def set_annotations(self, controller: AnnotationController) -> None:
         """Show and edit the annotations of ``controller`` (same document)."""
         self.annotations = controller
-        controller.changed.connect(lambda _changes: self.viewport().update())
+        controller.changed.connect(self._on_annotations_changed)
         controller.selectionChanged.connect(self._on_annotation_selected)
 
     def _pages_in_use(self) -> set[int]:
