@@ -22,7 +22,7 @@ from pathlib import Path
 
 from reviewer import __version__
 
-SUBCOMMANDS = ("info", "demo", "annotations")
+SUBCOMMANDS = ("info", "demo", "annotations", "scan")
 SAMPLES = (
     "motion_ai_draft.pdf",
     "credit_agreement.pdf",
@@ -38,7 +38,8 @@ def gui_parser() -> argparse.ArgumentParser:
         prog="reviewer",
         description="Offline review workstation for legal and financial documents.",
         epilog="Sub-commands: 'reviewer demo' opens the bundled sample documents; "
-        "'reviewer info FILE' describes a document as JSON. 'reviewer COMMAND --help' for more.",
+        "'reviewer info FILE' describes a document as JSON; 'reviewer scan FILE' suggests "
+        "PII. 'reviewer COMMAND --help' for more.",
     )
     parser.add_argument("--version", action="version", version=f"reviewer {__version__}")
     add_workspace_option(parser)
@@ -64,6 +65,7 @@ def command_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     cli.add_info_parser(sub)
     cli.add_annotations_parser(sub)
+    cli.add_scan_parser(sub)
     demo = sub.add_parser("demo", help="open the bundled synthetic sample documents")
     add_workspace_option(demo)
     demo.set_defaults(run=run_demo)

@@ -103,6 +103,125 @@ def add_annotations_parser(subparsers: argparse._SubParsersAction) -> None:  # t
     imp.set_defaults(run=run_annotations_import)
 
 
+def add_scan_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "scan",
+        help="suggest PII in documents or texts",
+        description="Print PII suggestions, one JSON object per line (or a table): for "
+        "documents, page, character offsets in that page's extracted text, text, label, "
+        "score, detector, reason and quads in PDF points; with --text-jsonl, offsets into "
+        "each input line's text.",
+    )
+    parser.add_argument("files", type=Path, nargs="*", metavar="FILE")
+    parser.add_argument(
+        "--text-jsonl",
+        type=Path,
+        metavar="IN.jsonl",
+        help='scan texts instead: each line {"id": ..., "text": ...}',
+    )
+    parser.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    parser.add_argument(
+        "--min-score",
+        type=float,
+        default=None,
+        metavar="S",
+        help="report suggestions scoring at least S (default: the app's threshold)",
+    )
+    parser.add_argument("--password", metavar="PW", help="password of encrypted PDFs")
+    parser.set_defaults(run=run_scan)
+
+
+def run_scan(args: argparse.Namespace) -> int:
+    """``reviewer scan FILE... | --text-jsonl IN.jsonl [--format jsonl|table] [--min-score S]``."""
+    from reviewer.core.pii.engine import DEFAULT_MIN_SCORE
+
+    min_score = DEFAULT_MIN_SCORE if args.min_score is None else args.min_score
+    if bool(args.files) == bool(args.text_jsonl):
+        print("reviewer scan: give document FILEs or --text-jsonl IN.jsonl", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    out = _ScanOutput(args.format)
+    if args.text_jsonl:
+        status = _scan_text_lines(args.text_jsonl, min_score, out)
+    else:
+        status = EXIT_OK
+        for path in args.files:
+            status = max(status, _scan_document(path, args.password, min_score, out))
+    out.finish()
+    return status
+
+
+class _ScanOutput:
+    """JSON Lines as suggestions come (a long document streams), or one table at the end."""
+
+    COLUMNS = ("file", "id", "page", "start", "end", "label", "score", "detector", "text", "reason")
+
+    def __init__(self, fmt: str) -> None:
+        self.fmt = fmt
+        self.rows: list[dict[str, object]] = []
+
+    def emit(self, row: dict[str, object]) -> None:
+        if self.fmt == "jsonl":
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        else:
+            self.rows.append(row)
+
+    def finish(self) -> None:
+        if self.fmt != "table" or not self.rows:
+            sys.stdout.flush()
+            return
+        columns = [c for c in self.COLUMNS if any(c in r for r in self.rows)]
+        cells = [[" ".join(str(r.get(c, "")).split()) for c in columns] for r in self.rows]
+        widths = [
+            min(48, max(len(c), *(len(row[i]) for row in cells))) for i, c in enumerate(columns)
+        ]
+        print("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)))
+        for row in cells:
+            print("  ".join(v[:w].ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _scan_document(path: Path, password: str | None, min_score: float, out: _ScanOutput) -> int:
+    from reviewer.core.worker import DocumentWorker
+
+    worker = DocumentWorker(max_in_flight=4)
+    try:
+        opened = worker.open(path, password).result(120)
+        pending = [worker.scan(p, min_score=min_score) for p in range(opened.page_count)]
+        for future in pending:
+            for found in future.result(120):
+                out.emit(found.as_json(str(path)))
+    except (ReviewerError, OSError, TimeoutError) as exc:
+        sys.stdout.flush()
+        return _problem("scan", exc, path)
+    finally:
+        worker.close()
+    return EXIT_OK
+
+
+def _scan_text_lines(source: Path, min_score: float, out: _ScanOutput) -> int:
+    """Each line {"id", "text"}; a bad line is reported (number, reason) and skipped."""
+    from reviewer.core.pii.engine import scan_text
+
+    try:
+        lines = source.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        return _problem("scan", exc, source)
+    status = EXIT_OK
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                raise ValueError('expected an object with a string "text"')
+        except ValueError as exc:
+            print(f"reviewer scan: {source.name} line {number}: {exc}", file=sys.stderr)
+            status = EXIT_BAD_INPUT
+            continue
+        for s in scan_text(item["text"], min_score=min_score):
+            out.emit({"id": item.get("id"), **s.as_json()})
+    return status
+
+
 def _annotation_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--password", metavar="PW", help="password of an encrypted PDF")
     parser.add_argument(
@@ -129,7 +248,7 @@ def _problem(command: str, exc: BaseException, path: Path) -> int:
         message = f"the workspace could not be read or written, nothing was changed: {exc}"
     else:
         message = f"{path.name}: {exc}"
-    print(f"reviewer annotations {command}: {' '.join(message.split())}", file=sys.stderr)
+    print(f"reviewer {command}: {' '.join(message.split())}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 
@@ -187,11 +306,11 @@ def run_annotations_export(args: argparse.Namespace) -> int:
                     worker.close()
             text = export_document(ws, sha, args.format)
     except (ReviewerError, OSError, TimeoutError, sqlite3.Error) as exc:
-        return _problem("export", exc, path)
+        return _problem("annotations export", exc, path)
     try:
         _write_output(text, args.output)
     except OSError as exc:
-        return _problem("export", exc, args.output or Path("stdout"))
+        return _problem("annotations export", exc, args.output or Path("stdout"))
     return EXIT_OK
 
 
@@ -223,7 +342,7 @@ def run_annotations_import(args: argparse.Namespace) -> int:
         print(f"reviewer annotations import: {source.name}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (OSError, UnicodeDecodeError) as exc:
-        return _problem("import", exc, source)
+        return _problem("annotations import", exc, source)
     path: Path = args.document
     worker = DocumentWorker()
     try:
@@ -233,7 +352,7 @@ def run_annotations_import(args: argparse.Namespace) -> int:
             pages.prefetch(pages_needed(parsed, document.page_count))
             report = import_annotations(ws, document, parsed, pages.texts, pages.layers)
     except (ReviewerError, OSError, TimeoutError, sqlite3.Error) as exc:
-        return _problem("import", exc, path)
+        return _problem("annotations import", exc, path)
     finally:
         worker.close()
     json.dump(report.summary(), sys.stdout, indent=2)

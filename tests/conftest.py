@@ -168,3 +168,22 @@ def shared_pdfs() -> Path:
     """The real documents in ../shared/data/pdf (court filings, scans, forms, encrypted)."""
     assert SHARED_PDFS.is_dir(), f"shared test data missing: {SHARED_PDFS}"
     return SHARED_PDFS
+
+
+@pytest.fixture
+def make_pdf(tmp_path: Path) -> Callable[..., Path]:
+    """``make_pdf(name, [lines of page 1], [lines of page 2], ...)``: a small text PDF."""
+    import pymupdf
+
+    def make(name: str, *pages: list[str]) -> Path:
+        path = tmp_path / name
+        doc = pymupdf.open()
+        for lines in pages:
+            page = doc.new_page()
+            for i, line in enumerate(lines):
+                page.insert_text((72, 100 + 20 * i), line, fontsize=11)
+        doc.save(path)
+        doc.close()
+        return path
+
+    return make

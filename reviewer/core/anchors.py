@@ -110,6 +110,27 @@ def text_selector(layers: Mapping[int, PageText], spans: Sequence[PageSpan]) -> 
     )
 
 
+def quads_for(layer: PageText, start: int, end: int) -> tuple[Quad, ...]:
+    """One quad per line (PDF points) for the words overlapping ``[start, end)``."""
+    words = [w for w in layer.words if w.start >= 0 and w.start < end and w.end > start]
+    return tuple(
+        box_to_quad(to_pdf_space(b, layer.rotation, layer.width, layer.height))
+        for b in line_boxes(words)
+    )
+
+
+def offset_selector(layer: PageText, start: int, end: int) -> Selector:
+    """The anchor for characters ``[start, end)`` of a page's text (a detector's find)."""
+    return Selector(
+        kind="text",
+        page=layer.page,
+        segments=(TextSegment(layer.page, start, end, quads_for(layer, start, end)),),
+        exact=layer.text[start:end],
+        prefix=layer.text[max(0, start - CONTEXT) : start],
+        suffix=layer.text[end : end + CONTEXT],
+    )
+
+
 def area_selector(
     page: int, display_box: Box, layer_rotation: int, width: float, height: float
 ) -> Selector:

@@ -125,12 +125,14 @@ def _row(
         "pos_x": pos_x,
         "exact": a.selector.exact,
         "selector": _compact(selector_to_dict(a.selector) if selector is None else selector),
+        "score": a.score,
+        "reason": a.reason,
     }
 
 
 _COLUMNS = (
     "id, doc, item, taxonomy, label, subtype, severity, comment, origin, state, author, "
-    "created_at, updated_at, deleted, selector"
+    "created_at, updated_at, deleted, selector, score, reason"
 )
 
 
@@ -151,6 +153,8 @@ def _from_row(r: tuple[Any, ...]) -> Annotation:
         updated_at=r[12],
         deleted=bool(r[13]),
         selector=selector_from_json(r[14]),
+        score=r[15],
+        reason=r[16],
     )
 
 
@@ -175,6 +179,8 @@ _FIELDS = (
     "pos_x",
     "exact",
     "selector",
+    "score",
+    "reason",
 )
 _INSERT = (
     f"INSERT INTO annotation ({', '.join(_FIELDS)}) VALUES ({', '.join('?' for _ in _FIELDS)})"
@@ -249,7 +255,7 @@ def reading_order_chunk(
     if not rows:
         return [], None
     last = rows[-1]
-    return [_from_row(r) for r in rows], (last[15], last[16], last[17], last[11], last[0])
+    return [_from_row(r) for r in rows], (last[17], last[18], last[19], last[11], last[0])
 
 
 def update(ws: Workspace, annotation_id: str, changes: dict[str, Any]) -> Annotation:

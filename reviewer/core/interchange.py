@@ -42,7 +42,7 @@ from typing import Any
 
 from reviewer import __version__
 from reviewer.core import annotations as store
-from reviewer.core.anchors import CONTEXT, box_to_quad, line_boxes, quad_to_box, to_pdf_space
+from reviewer.core.anchors import CONTEXT, quad_to_box, quads_for
 from reviewer.core.errors import ReviewerError
 from reviewer.core.model import (
     Annotation,
@@ -68,6 +68,8 @@ EXTENSION_KEYS = {
     "reviewer:state": "annotation: proposed, accepted or rejected",
     "reviewer:origin": "annotation: who or what made it (human, a detector, imported…)",
     "reviewer:item": "annotation: the review item it belongs to, when set",
+    "reviewer:score": "annotation: a suggestion's detector score (0-1), when set",
+    "reviewer:reason": "annotation: why a suggestion was proposed, when set",
     "reviewer:version": "generator: the reviewer version that wrote the file",
     "reviewer:name": "target: the document's original file name",
     "reviewer:quads": "target: one quad per line in PDF points (ul, ur, ll, lr corners)",
@@ -130,6 +132,8 @@ def to_w3c(annotation: Annotation, document: Document) -> dict[str, Any]:
         ("reviewer:severity", a.severity),
         ("reviewer:subtype", a.subtype),
         ("reviewer:item", a.item),
+        ("reviewer:score", a.score),
+        ("reviewer:reason", a.reason or None),
     ):
         if value is not None:
             out[key] = value
@@ -321,6 +325,8 @@ class ParsedAnnotation:
     author: str = ""
     created_at: str = ""
     updated_at: str = ""
+    score: float | None = None
+    reason: str = ""
 
 
 class _Bad(Exception):
@@ -502,7 +508,18 @@ def _parse_item(item: Any, where: str, default_origin: str) -> ParsedAnnotation:
         author=_author(item.get("creator")),
         created_at=created,
         updated_at=modified,
+        score=_opt_score(item),
+        reason=_opt_text(item, "reviewer:reason") or "",
     )
+
+
+def _opt_score(obj: Mapping[str, Any]) -> float | None:
+    value = obj.get("reviewer:score")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise _Bad("reviewer:score is not a number from 0 to 1")
+    return float(value)
 
 
 def _opt_text(obj: Mapping[str, Any], key: str) -> str | None:
@@ -909,15 +926,6 @@ def _search(
     return None if best is None else best[1]
 
 
-def quads_for(layer: PageText, start: int, end: int) -> tuple[Quad, ...]:
-    """One quad per line (PDF points) for the words overlapping ``[start, end)``."""
-    words = [w for w in layer.words if w.start >= 0 and w.start < end and w.end > start]
-    return tuple(
-        box_to_quad(to_pdf_space(b, layer.rotation, layer.width, layer.height))
-        for b in line_boxes(words)
-    )
-
-
 def _quads_agree(given: Sequence[Quad], computed: Sequence[Quad]) -> bool:
     if len(given) != len(computed):
         return False
@@ -1029,6 +1037,8 @@ def same_content(a: Annotation, b: Annotation) -> bool:
         "state",
         "origin",
         "item",
+        "score",
+        "reason",
     )
     if any(getattr(a, f) != getattr(b, f) for f in fields):
         return False
@@ -1097,6 +1107,8 @@ def _place(
         created_at=p.created_at,
         updated_at=p.updated_at,
         item=p.item,
+        score=p.score,
+        reason=p.reason,
     )
 
 

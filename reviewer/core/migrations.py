@@ -152,5 +152,14 @@ def m004_event_ids_without_autoincrement(db: Database) -> None:
     _append_only_triggers(db)
 
 
+@migrations()
+def m005_suggestion_score_and_reason(db: Database) -> None:
+    # A suggested annotation keeps why it was proposed ("Luhn-valid card
+    # number") and how sure the detector was, so the annotator can judge it
+    # and the lead can measure detectors; people's annotations leave them empty.
+    db.execute("ALTER TABLE annotation ADD COLUMN score REAL")
+    db.execute("ALTER TABLE annotation ADD COLUMN reason TEXT NOT NULL DEFAULT ''")
+
+
 # Bump with every migration above; a test checks it matches what a new workspace applies.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5

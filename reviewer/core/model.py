@@ -174,6 +174,9 @@ class Annotation:
     updated_at: str = ""
     deleted: bool = False
     item: str | None = None
+    #: For suggestions (origin ``suggested:<detector>``): the detector's score and reason.
+    score: float | None = None
+    reason: str = ""
 
 
 #: Fields a person can change after creating an annotation (each change is undoable).

@@ -30,7 +30,7 @@ import multiprocessing
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -203,6 +203,12 @@ def _answer_requests(conn: Connection, documents: Any, arena: memoryview | None)
                     result = documents.page_layer(doc, args[0])
                 elif op == "text":
                     result = [(p, documents.page_text(doc, p)) for p in args[0]]
+                elif op == "scan":
+                    from reviewer.core.pii.pages import scan_layer  # detectors load once, here
+
+                    page_no, min_score, detect, known = args
+                    layer = documents.page_layer(doc, page_no)
+                    result = scan_layer(layer, min_score=min_score, detect=detect, known=known)
                 elif op == "search":
                     needle, pages = args
                     result = {p: documents.search_page(doc, p, needle) for p in pages}
@@ -355,6 +361,18 @@ class DocumentWorker:
 
     def text(self, pages: range | list[int], *, priority: int = BACKGROUND) -> Future[Any]:
         return self.submit("text", list(pages), priority=priority)
+
+    def scan(
+        self,
+        page: int,
+        *,
+        min_score: float,
+        detect: bool = True,
+        known: Sequence[tuple[str, str]] = (),
+        priority: int = BACKGROUND,
+    ) -> Future[Any]:
+        """PII suggestions on one page (``PageSuggestion`` list), found in the worker."""
+        return self.submit("scan", page, min_score, detect, list(known), priority=priority)
 
     def search(self, needle: str, pages: list[int], *, priority: int = SEARCH) -> Future[Any]:
         return self.submit("search", needle, list(pages), priority=priority)
