@@ -5,12 +5,14 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
+from reviewer.core.model import Annotation
 from reviewer.core.taxonomy import Taxonomy
 from reviewer.ui.annotations.controller import AnnotationController
 from reviewer.ui.annotations.palette import LabelPalette
 from reviewer.ui.annotations.panel import AnnotationPanel
 from reviewer.ui.document_session import DocumentSession
 from reviewer.ui.find_bar import FindController
+from reviewer.ui.pii_scan import PiiScan, ScanBar
 from reviewer.ui.viewer.page_view import PageView
 from reviewer.ui.viewer.thumbnails import THUMB_WIDTH, ThumbnailList
 
@@ -37,6 +39,8 @@ class DocumentPane(QWidget):
         self.palette_ = LabelPalette(taxonomies, self)
         self.palette_.set_taxonomy(first.id)
         self.panel = AnnotationPanel(self.annotations, self)
+        self.scan = PiiScan(self.annotations, self)
+        self.scan_bar = ScanBar(self.scan, self)
 
         side = QSplitter(Qt.Orientation.Vertical, self)
         side.addWidget(self.palette_)
@@ -53,6 +57,7 @@ class DocumentPane(QWidget):
         self.side = side
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.scan_bar)
         box.addWidget(splitter)
 
         self.view.currentPageChanged.connect(self.thumbnails.set_current_page)
@@ -65,6 +70,8 @@ class DocumentPane(QWidget):
         )
         self.panel.backToPage.connect(lambda: self.view.setFocus())
         self.view.labelApplied.connect(self._after_label)
+        self.annotations.accepted.connect(self.mark_every_occurrence)
+        self.scan.failed.connect(self.annotations.failed)
 
     def _apply_label(self, label_id: str) -> None:
         created = self.view.apply_label(label_id)
@@ -76,6 +83,23 @@ class DocumentPane(QWidget):
         if created is not None and self.annotations.needs_comment(created):  # type: ignore[arg-type]
             self.panel.focus_comment()
 
+    def scan_for_pii(self) -> bool:
+        return self.scan.start(what="Scan for PII")
+
+    def mark_every_occurrence(self, annotation: Annotation | None = None) -> bool:
+        """Propose every other occurrence (and variant) of an annotation's text.
+
+        Runs after a suggestion is accepted, and on demand for the selected
+        annotation; a scan already running is left to finish.
+        """
+        annotation = annotation or self.annotations.get(self.annotations.selected or "")
+        if annotation is None or annotation.selector.kind != "text":
+            return False
+        known = [(annotation.label, annotation.selector.exact)]
+        name = self.annotations.label_name(annotation)
+        return self.scan.start(detect=False, known=known, what=f"Every occurrence ({name})")
+
     def close_document(self) -> None:
+        self.scan.cancel()
         self.find.close()
         self.session.close()

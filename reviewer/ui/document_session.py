@@ -7,7 +7,7 @@ holds no business rules (those are in ``reviewer.core``) and paints nothing.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
@@ -154,6 +154,20 @@ class DocumentSession(QObject):
 
     def loaded_words(self) -> dict[int, list[Word]]:
         return self._words
+
+    def request_scan(
+        self,
+        page: int,
+        done: Callable[[Future[Any]], None],
+        *,
+        min_score: float,
+        detect: bool = True,
+        known: Sequence[tuple[str, str]] = (),
+    ) -> Future[Any]:
+        """PII suggestions for one page, found in the worker; ``done`` runs on the GUI thread."""
+        future = self.worker.scan(page, min_score=min_score, detect=detect, known=known)
+        self._relay.when_done(future, done)
+        return future
 
     def request_words(self, page: int, priority: int = VISIBLE) -> None:
         if page in self._words or page in self._words_pending:

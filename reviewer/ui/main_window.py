@@ -7,6 +7,7 @@ in their own widgets and controllers; this class only connects them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
@@ -143,6 +144,13 @@ class MainWindow(QMainWindow):
                 self.current_pane() and self.current_pane().panel.focus_comment()
             ),
             "delete_annotation": self._delete_annotation,
+            "scan_pii": self._on_pane("scan_for_pii"),
+            "next_suggestion": lambda: self._step_suggestion(True),
+            "previous_suggestion": lambda: self._step_suggestion(False),
+            "accept_suggestion": lambda: self._judge_suggestion(True),
+            "reject_suggestion": lambda: self._judge_suggestion(False),
+            "accept_all_label": self._accept_all_label,
+            "mark_every_occurrence": self._on_pane("mark_every_occurrence"),
             "shortcuts": self.show_shortcuts,
             "about": self.show_about,
         }
@@ -370,6 +378,36 @@ class MainWindow(QMainWindow):
         pane = self.current_pane()
         if pane is not None:
             pane.annotations.step(forward)
+
+    def _on_pane(self, method: str) -> Callable[[], None]:
+        def call() -> None:
+            pane = self.current_pane()
+            if pane is not None:
+                getattr(pane, method)()
+
+        return call
+
+    def _step_suggestion(self, forward: bool) -> None:
+        pane = self.current_pane()
+        if pane is not None and pane.annotations.step_suggestion(forward) is None:
+            self.statusBar().showMessage("No suggestions to review", 4000)
+
+    def _judge_suggestion(self, accept: bool) -> None:
+        pane = self.current_pane()
+        if pane is not None and pane.annotations.is_suggestion(pane.annotations.selected):
+            ctrl = pane.annotations
+            (ctrl.accept if accept else ctrl.reject)(ctrl.selected)  # type: ignore[arg-type]
+
+    def _accept_all_label(self) -> None:
+        pane = self.current_pane()
+        if pane is None:
+            return
+        selected = pane.annotations.get(pane.annotations.selected or "")
+        if selected is None or selected.state != "proposed":
+            self.statusBar().showMessage("Select a suggestion first", 4000)
+            return
+        n = pane.annotations.accept_all(selected.taxonomy, selected.label)
+        self.statusBar().showMessage(f"Accepted {n} suggestion{'s' if n != 1 else ''}", 4000)
 
     def _delete_annotation(self) -> None:
         pane = self.current_pane()

@@ -9,6 +9,7 @@ what a command's :class:`Changes` names.
 
 from __future__ import annotations
 
+import bisect
 import sqlite3
 import time
 
@@ -17,10 +18,11 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from reviewer.core import annotations as store
 from reviewer.core.anchors import area_selector, text_selector
-from reviewer.core.annotation_index import AnnotationIndex, Position
+from reviewer.core.annotation_index import AnnotationIndex, Position, position
 from reviewer.core.commands import (
     Changes,
     Command,
+    CommandGroup,
     CreateAnnotation,
     DeleteAnnotation,
     EditAnnotation,
@@ -71,6 +73,7 @@ class AnnotationController(QObject):
     #: Annotations read after the views were made (in reading order) and their positions.
     appended = Signal(object, object)
     selectionChanged = Signal(object)  # annotation id or None
+    accepted = Signal(object)  # a suggestion someone accepted (Annotation)
     failed = Signal(str)
 
     def __init__(
@@ -248,6 +251,67 @@ class AnnotationController(QObject):
         if ok:
             self.select(None if neighbour is None else neighbour.id)
         return ok
+
+    # -- suggestions --------------------------------------------------------------------
+
+    def add_proposals(self, proposals: list[Annotation], text: str) -> bool:
+        """Store detector suggestions as proposed annotations: one undo step for all."""
+        if not proposals:
+            return True
+        return self.run(CommandGroup([CreateAnnotation(a) for a in proposals], text=text))
+
+    def is_suggestion(self, annotation_id: str | None) -> bool:
+        annotation = self._index.get(annotation_id or "")
+        return annotation is not None and annotation.state == "proposed"
+
+    def accept(self, annotation_id: str) -> bool:
+        """Accept a suggestion, then select the next one (the review flow moves on)."""
+        return self._judge(annotation_id, "accepted")
+
+    def reject(self, annotation_id: str) -> bool:
+        """Reject a suggestion: it stays as a rejected row, so a rescan does not propose it."""
+        return self._judge(annotation_id, "rejected")
+
+    def _judge(self, annotation_id: str, state: str) -> bool:
+        ok = self.edit(annotation_id, state=state)
+        if ok:
+            judged = self._index.get(annotation_id)
+            self.step_suggestion(True, after=annotation_id)
+            if state == "accepted" and judged is not None:
+                self.accepted.emit(judged)
+        return ok
+
+    def accept_all(self, taxonomy_id: str, label_id: str) -> int:
+        """Accept every suggestion with this label, as one undo step; returns how many."""
+        self.finish_loading()
+        ids = [
+            a.id
+            for a in self._index.ordered()
+            if a.state == "proposed" and (a.taxonomy, a.label) == (taxonomy_id, label_id)
+        ]
+        if ids:
+            name = self.label_display(taxonomy_id, label_id)
+            edits = [EditAnnotation(i, {"state": "accepted"}) for i in ids]
+            if not self.run(CommandGroup(edits, text=f"Accept all {name} suggestions")):
+                return 0
+        return len(ids)
+
+    def step_suggestion(self, forward: bool, after: str | None = None) -> Annotation | None:
+        """Select the next (or previous) proposed annotation in reading order, wrapping."""
+        self.finish_loading()
+        ordered = self._index.ordered()
+        origin = self._index.get(after or self.selected or "")
+        if origin is None:
+            candidates = ordered if forward else ordered[::-1]
+        else:
+            at = bisect.bisect_left(self._index.keys(), position(origin))
+            if forward:
+                candidates = ordered[at + 1 :] + ordered[: at + 1]
+            else:
+                candidates = ordered[:at][::-1] + ordered[at:][::-1]
+        target = next((a for a in candidates if a.state == "proposed"), None)
+        self.select(None if target is None else target.id)
+        return target
 
     def run(self, command: Command) -> bool:
         """Apply ``command`` durably; only then make it undoable. False (and ``failed``) if not."""

@@ -8,6 +8,8 @@ Ctrl+Enter in the comment box; nothing needs saving.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer.core.model import Annotation
 from reviewer.core.taxonomy import Taxonomy
 from reviewer.ui.annotations.controller import AnnotationController
 from reviewer.ui.annotations.palette import swatch
@@ -159,7 +162,12 @@ class AnnotationPanel(QWidget):
         self.comment_edit.setAccessibleName("Comment of the selected annotation")
         self.comment_edit.setPlaceholderText("Explain the problem (Ctrl+Enter to finish)")
         self.comment_edit.setMaximumHeight(110)
+        self.reason = QLabel(self)
+        self.reason.setWordWrap(True)
+        self.reason.setAccessibleName("Why this was suggested")
+        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
+        form.addRow(self.reason)
         form.addRow("Label", self.label_edit)
         form.addRow("Severity", self.severity_edit)
         form.addRow("Comment", self.comment_edit)
@@ -246,6 +254,7 @@ class AnnotationPanel(QWidget):
         if annotation is None:
             self.table.clearSelection()
             self.comment_edit.setPlainText("")
+            self.reason.hide()
             return
         row = self.model.row_of(annotation.id)
         proxy_index = self.proxy.mapFromSource(self.model.index(row, 0))
@@ -254,6 +263,7 @@ class AnnotationPanel(QWidget):
             self.table.setCurrentIndex(proxy_index)
             self.table.selectionModel().blockSignals(False)
             self.table.scrollTo(proxy_index)
+        self._show_reason(annotation)
         taxonomy = self.controller.taxonomy_for(annotation)
         if taxonomy is not self._editor_taxonomy:  # refill only when the choices change
             self._editor_taxonomy = taxonomy
@@ -270,6 +280,22 @@ class AnnotationPanel(QWidget):
         self.severity_edit.setCurrentIndex(max(0, self.severity_edit.findData(annotation.severity)))
         if not self.comment_edit.hasFocus():
             self.comment_edit.setPlainText(annotation.comment)
+
+    def _show_reason(self, annotation: Annotation) -> None:
+        """A suggestion says why it was made, and how to judge it."""
+        if not annotation.reason:
+            self.reason.hide()
+            return
+        score = "" if annotation.score is None else f" (score {annotation.score:.2f})"
+        if annotation.state == "proposed":
+            verdict = "Suggested"
+            hint = "<br><small>A accepts · X rejects · F8 next suggestion</small>"
+        else:
+            verdict, hint = annotation.state.capitalize() + " suggestion", ""
+        self.reason.setText(
+            f"<b>{verdict}:</b> {html.escape(annotation.reason)}{html.escape(score)}{hint}"
+        )
+        self.reason.show()
 
     def focus_comment(self) -> None:
         if self.controller.selected:

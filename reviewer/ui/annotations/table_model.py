@@ -24,6 +24,7 @@ COLUMNS = ("Page", "Label", "Text", "Comment", "Severity", "State", "Author")
 PAGE, LABEL, TEXT, COMMENT, SEVERITY, STATE, AUTHOR = range(len(COLUMNS))
 EDITABLE = {LABEL, COMMENT, SEVERITY}
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+_MUTED = QBrush(QColor("#6b7280"))
 
 
 class AnnotationTableModel(QAbstractTableModel):
@@ -79,9 +80,14 @@ class AnnotationTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == TEXT:
                 return a.selector.exact or "Area"
+            if column == COMMENT and a.reason and not a.comment:
+                score = "" if a.score is None else f" (score {a.score:.2f})"
+                return f"{a.reason}{score}"
             if column == COMMENT and self.controller.needs_comment(a):
                 return "This label needs a written explanation"
             return a.comment or None
+        if role == Qt.ItemDataRole.ForegroundRole and a.state != "accepted":
+            return _MUTED  # a suggestion, or a rejected one: not (yet) the annotator's mark
         if (
             role == Qt.ItemDataRole.ForegroundRole
             and column == COMMENT
@@ -103,6 +109,8 @@ class AnnotationTableModel(QAbstractTableModel):
         if column == COMMENT:
             if edit:
                 return a.comment
+            if not a.comment and a.state != "accepted":
+                return f"{a.state.capitalize()}: {a.reason}" if a.reason else a.state
             if not a.comment and self.controller.needs_comment(a):
                 return "⚠ explanation needed"
             return a.comment.replace("\n", " ")

@@ -56,6 +56,8 @@ _COMMAND_MODIFIERS = (
     | Qt.KeyboardModifier.AltModifier
     | Qt.KeyboardModifier.MetaModifier
 )
+#: Keys that judge a selected suggestion: True accepts, False rejects.
+_REVIEW_KEYS = {"a": True, "A": True, "x": False, "X": False}
 _KEY_ESCAPE = Qt.Key.Key_Escape.value
 _KEY_DELETE = Qt.Key.Key_Delete.value
 
@@ -252,6 +254,8 @@ class PageView(QAbstractScrollArea):
             return None
         page, x, y = hit
         for annotation in reversed(self.annotations.on_page(page)):
+            if annotation.state == "rejected":
+                continue
             for x0, y0, x1, y1 in self._boxes(annotation, page):
                 if x0 - 1 <= x <= x1 + 1 and y0 - 1 <= y <= y1 + 1:
                     return annotation
@@ -440,6 +444,18 @@ class PageView(QAbstractScrollArea):
             return
         plain = not (event.modifiers() & _COMMAND_MODIFIERS)
         ctrl = self.annotations
+        if (
+            ctrl is not None
+            and plain
+            and event.text() in _REVIEW_KEYS
+            and not (self._sel_spans or self._area)
+            and ctrl.is_suggestion(ctrl.selected)
+        ):
+            # Reviewing a suggestion: A accepts, X rejects (their label keys apply to new marks).
+            judge = ctrl.accept if _REVIEW_KEYS[event.text()] else ctrl.reject
+            judge(ctrl.selected)  # type: ignore[arg-type]
+            event.accept()
+            return
         if ctrl is not None and plain and len(event.text()) == 1 and event.text().isprintable():
             label = ctrl.taxonomy.by_shortcut(event.text())
             if label is not None:
@@ -539,9 +555,13 @@ class PageView(QAbstractScrollArea):
         text = f"<b>{html.escape(self.annotations.label_name(annotation))}</b>"
         if annotation.severity:
             text += f" · {html.escape(annotation.severity)}"
+        if annotation.state == "proposed":
+            score = "" if annotation.score is None else f" ({annotation.score:.2f})"
+            text += f"<br>Suggested: {html.escape(annotation.reason)}{score}"
+            text += "<br><i>A accepts, X rejects</i>"
         if annotation.comment:
             text += f"<br>{html.escape(annotation.comment)}"
-        elif self.annotations.needs_comment(annotation):
+        elif self.annotations.needs_comment(annotation) and annotation.state != "proposed":
             text += "<br><i>Needs a written explanation</i>"
         QToolTip.showText(event.globalPosition().toPoint(), text, self.viewport())
 
@@ -656,14 +676,19 @@ class PageView(QAbstractScrollArea):
         if ctrl is None:
             return
         for annotation in ctrl.on_page(page):
+            if annotation.state == "rejected":
+                continue  # kept (a rescan must not propose it again) but not shown on the page
             colour = QColor(ctrl.colour_of(annotation))
             selected = annotation.id == ctrl.selected
+            proposed = annotation.state == "proposed"
             fill = QColor(colour)
-            fill.setAlpha(70 if annotation.selector.kind == "text" else 35)
+            fill.setAlpha(25 if proposed else 70 if annotation.selector.kind == "text" else 35)
             painter.setBrush(fill)
-            painter.setPen(
-                QPen(colour.darker(140 if selected else 110), (2.5 if selected else 1.0) / scale)
-            )
+            # A suggestion is outlined with dashes until someone accepts it.
+            pen = QPen(colour.darker(140 if selected else 110), (2.5 if selected else 1.2) / scale)
+            if proposed:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
             boxes = self._boxes(annotation, page)
             for x0, y0, x1, y1 in boxes:
                 painter.drawRect(QRectF(x0 - 0.5, y0 - 0.5, x1 - x0 + 1, y1 - y0 + 1))
