@@ -110,7 +110,7 @@ ORG_WORDS = _words(
     airport station bridge hall museum library estate estates apartments logistics
     shipping transport trading exchange market markets software data digital studios
     entertainment pictures records foods food beverage oil gas petroleum mining steel
-    chemical chemicals"""
+    chemical chemicals water power light utility utilities regional"""
 )
 
 #: Words of legal and financial drafting that start capitalised phrases and headings.
@@ -267,19 +267,27 @@ _WEAK_SUFFIXES = (
 )  # fmt: skip
 
 
+#: Suffixes written with a full stop that belongs to the name: "Inc.", "Co.".
+_ABBREVIATED = _words("inc corp co ltd pty")
+
+
 def _suffix_alternation(words: tuple[str, ...]) -> str:
     """Each suffix in title case and capitals, its dots optionally spaced ("L . P .")."""
     forms: set[str] = set()
     for w in words:
         forms.update({w} if w in {"GmbH", "plc", "S.p.A.", "SpA"} else {w, w.upper()})
-    parts = []
+    dotted, plain = [], []
     for form in sorted(forms, key=len, reverse=True):
         if "." in form:
             letters = [re.escape(c) for c in form.replace(".", "")]
-            parts.append(rf"{_H}?\.{_H}?".join(letters))
+            dotted.append(rf"{_H}?\.{_H}?".join(letters))
+        elif form.lower() in _ABBREVIATED:
+            dotted.append(re.escape(form))
         else:
-            parts.append(re.escape(form))
-    return "(?:" + "|".join(parts) + rf")(?![\w])(?:{_H}?\.)?"
+            plain.append(re.escape(form))  # "LLC." ends a sentence, not the name
+    abbreviations = "|".join(dotted) or "(?!)"
+    words = "|".join(plain) or "(?!)"
+    return rf"(?:(?:{abbreviations})(?![\w])(?:{_H}?\.)?|(?:{words})(?![\w]))"
 
 
 _STRONG_SUFFIX = _suffix_alternation(_STRONG_SUFFIXES)
@@ -401,6 +409,15 @@ def _org_tokens(text: str, start: int, end: int) -> list[_Tok]:
         if toks[i].key in _DETERMINERS or toks[i].key in _COMMON_WORDS:
             toks = toks[i + 1 :]  # "Expenses The Company": the name starts after "The"
             break
+    for i in range(1, len(toks)):
+        joint = text[toks[i - 1].end : toks[i].start].strip().lower()
+        if joint in {"of", "for"} and not any(t.key in ORG_WORDS for t in toks[:i]):
+            toks = toks[i:]  # "Daniel Kroupa of Gordon Rees LLP": the firm starts after "of"
+            break
+        person = 2 <= i <= 3 and all(t.text.istitle() and t.key not in ORG_WORDS for t in toks[:i])
+        if joint in {"and", "&"} and person:
+            toks = toks[i:]  # "Rudolph Giuliani and Giuliani Partners LLC"
+            break
     while toks and (toks[0].initial or toks[0].key in _ORG_LEADERS):
         tied = len(toks) > 1 and text[toks[0].end : toks[1].start].strip(" \t\n\u00a0")
         if tied and toks[0].key in ORG_WORDS:
@@ -462,7 +479,7 @@ _VERSUS_RE = re.compile(
 )
 _CAPTION_STOP_RE = re.compile(
     r"court|district of|division|circuit|\bno\.|\bcase\b|docket|\bhon\.|judge|"
-    r"county of|state of|in the matter|in re\b|^\s*\W*\s*$|:",
+    r"county of|state of|in the matter|in re\b|^\s*\W*\s*$|:|\bfiled\b|\b(?:19|20)\d\d\b",
     re.IGNORECASE,
 )
 _CAPTION_NOISE_RE = re.compile(
@@ -580,9 +597,9 @@ def _honorifics(text: str) -> Iterator[Suggestion]:
         if not span:
             continue
         if key in _JUDICIAL_TITLES:
-            # The brief asks for judges; their names are public, so they rank lowest.
+            # A judge's name is public authority: kept below the default threshold.
             reason = f"judicial title '{title}' (a judge's name is usually public)"
-            score = 0.55
+            score = 0.45
         else:
             reason = f"honorific '{title}'"
             score = 0.85
@@ -697,6 +714,9 @@ def _role_then_name(text: str) -> Iterator[Suggestion]:
             continue  # an organisation: the organisation detector has it
         if re.match(rf"{_H}+[{_U}]", after):
             continue  # more capitalised words follow: a title-case heading, not a name
+        wrapped = _NEXT_WORD_RE.match(after.lstrip(" \t\u00a0\n"))
+        if wrapped and wrapped.group(1).lower().rstrip(".") in ORG_WORDS:
+            continue  # "Petitioner Tarrant Regional Water\nDistrict"
         reason = f"named after the role '{m.group('role')}'"
         yield suggestion(text, span[0], span[1], "PERSON", 0.7, "role_name", reason)
 
