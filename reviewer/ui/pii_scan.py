@@ -38,6 +38,7 @@ class PiiScan(QObject):
         self._found: list[PageSuggestion] = []
         self._done = 0
         self._what = ""
+        self._queued: list[tuple[str, str]] = []
 
     @property
     def running(self) -> bool:
@@ -46,9 +47,16 @@ class PiiScan(QObject):
     def start(
         self, *, detect: bool = True, known: Sequence[tuple[str, str]] = (), what: str = ""
     ) -> bool:
-        """Scan every page; False if a scan is already running."""
+        """Scan every page; False if a scan is already running.
+
+        Values to propagate that arrive during a run (A pressed on one
+        suggestion after another) are queued and looked for when it ends.
+        """
         if self.running:
-            return False
+            if detect or not known:
+                return False
+            self._queued.extend(known)
+            return True
         self._found, self._done = [], 0
         self._what = what or "Scan for PII"
         for page in range(self.session.page_count):
@@ -62,6 +70,7 @@ class PiiScan(QObject):
 
     def cancel(self) -> None:
         """Withdraw what has not started; nothing found so far is stored."""
+        self._queued = []
         futures, self._futures = self._futures, []
         for future in futures:
             future.cancel()
@@ -93,8 +102,11 @@ class PiiScan(QObject):
         text = f"{self._what}: {len(new)} suggestion{'s' if len(new) != 1 else ''}"
         if ctrl.add_proposals(new, text):
             self.finished.emit(len(new))
-        if new:
+        if new and ctrl.selected is None:
             ctrl.step_suggestion(True)
+        if self._queued:
+            queued, self._queued = self._queued, []
+            self.start(detect=False, known=queued, what="Every occurrence")
 
 
 class ScanBar(QWidget):

@@ -89,3 +89,32 @@ def test_cancel_stores_nothing(qtbot, make_window, workspace, make_pdf):
     assert not pane.scan_bar.isVisible()
     qtbot.wait(500)  # a page the worker had already started answers: it is dropped
     assert stored.for_document(workspace, pane.session.sha256) == []
+
+
+def test_values_accepted_during_a_propagation_are_looked_for_after_it(
+    qtbot, make_window, workspace, make_pdf
+):
+    """A pressed on two suggestions in a row: the second value's other occurrences are
+    proposed too, once the first value's search ends."""
+    lines = [*LINES, "Her number, 123 45 6789, appears again here."]
+    window = make_window(make_pdf("declaration.pdf", lines))
+    pane = window.current_pane()
+    ctrl, view = pane.annotations, pane.view
+    assert pane.scan_for_pii()
+    qtbot.waitUntil(lambda: not pane.scan.running, timeout=30_000)
+    by_text = {a.selector.exact: a for a in ctrl.annotations()}
+    assert "123 45 6789" not in by_text  # no context on that line: not suggested on its own
+
+    ctrl.select(by_text["jane.roe@example.com"].id)
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    assert pane.scan.running  # looking for the e-mail elsewhere
+    ctrl.select(by_text["123-45-6789"].id)
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    qtbot.waitUntil(lambda: not pane.scan.running, timeout=30_000)
+    qtbot.waitUntil(
+        lambda: any(a.selector.exact == "123 45 6789" for a in ctrl.annotations()), timeout=30_000
+    )
+    [again] = [a for a in ctrl.annotations() if a.selector.exact == "123 45 6789"]
+    assert (again.label, again.state) == ("SSN", "proposed")
+    assert again.reason == "same number as accepted '123-45-6789'"
+    assert stored.get(workspace, again.id) == again
