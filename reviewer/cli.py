@@ -202,7 +202,9 @@ def _scan_text_lines(source: Path, min_score: float, out: _ScanOutput) -> int:
     from reviewer.core.pii.engine import scan_text
 
     try:
-        lines = source.read_text(encoding="utf-8-sig").splitlines()
+        # "\n" only: splitlines() also cuts at U+2028 and friends, which JSON
+        # allows unescaped inside strings (as the annotation import knows too).
+        lines = source.read_text(encoding="utf-8-sig").split("\n")
     except (OSError, UnicodeDecodeError) as exc:
         return _problem("scan", exc, source)
     status = EXIT_OK

@@ -11,7 +11,7 @@ annotations opens without holding the GUI thread for all of them at once.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from reviewer.core.anchors import sort_key
 from reviewer.core.facets import Facets
@@ -114,15 +114,26 @@ class AnnotationIndex:
 
     # -- navigation ---------------------------------------------------------------------
 
-    def step(self, from_id: str | None, forward: bool) -> Annotation | None:
-        """The next (or previous) annotation after ``from_id`` in reading order, wrapping."""
-        if not self._ordered:
-            return None
+    def step(
+        self,
+        from_id: str | None,
+        forward: bool,
+        matching: Callable[[Annotation], bool] | None = None,
+    ) -> Annotation | None:
+        """The next (or previous) annotation after ``from_id`` in reading order, wrapping;
+        with ``matching``, the next one it accepts (None when it accepts none)."""
+        n = len(self._ordered)
         current = self._items.get(from_id or "")
         if current is None:
-            return self._ordered[0 if forward else -1]
-        at = bisect.bisect_left(self._keys, position(current))
-        return self._ordered[(at + (1 if forward else -1)) % len(self._ordered)]
+            at = -1 if forward else n  # start before the first, or after the last
+        else:
+            at = bisect.bisect_left(self._keys, position(current))
+        step = 1 if forward else -1
+        for k in range(1, n + 1):
+            candidate = self._ordered[(at + step * k) % n]
+            if matching is None or matching(candidate):
+                return candidate
+        return None
 
     def neighbour(self, annotation_id: str) -> Annotation | None:
         """What to select once ``annotation_id`` is gone: the next one, else the previous."""

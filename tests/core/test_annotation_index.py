@@ -149,3 +149,20 @@ def test_remove_step_and_neighbour(workspace: Workspace, doc: Document) -> None:
     assert b.id not in index
     assert len(index) == 2
     assert index.facets.pages == {0: 1, 2: 1}
+
+
+def test_step_to_the_next_one_a_predicate_accepts(workspace: Workspace, doc: Document) -> None:
+    a, b, c, d = (
+        _add(workspace, doc, _at(p, 100.0), label=lb)
+        for p, lb in ((0, "SSN"), (1, "PERSON"), (2, "SSN"), (3, "PERSON"))
+    )
+    index = AnnotationIndex()
+    index.extend([a, b, c, d])
+    ssn = lambda x: x.label == "SSN"  # noqa: E731
+    assert index.step(None, True, ssn) == a
+    assert index.step(None, False, ssn) == c
+    assert index.step(a.id, True, ssn) == c
+    assert index.step(c.id, True, ssn) == a  # wraps past d
+    assert index.step(a.id, False, ssn) == c
+    assert index.step(b.id, True, lambda x: x.label == "EMAIL") is None
+    assert AnnotationIndex().step(None, True) is None

@@ -9,7 +9,6 @@ what a command's :class:`Changes` names.
 
 from __future__ import annotations
 
-import bisect
 import sqlite3
 import time
 
@@ -18,7 +17,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from reviewer.core import annotations as store
 from reviewer.core.anchors import area_selector, text_selector
-from reviewer.core.annotation_index import AnnotationIndex, Position, position
+from reviewer.core.annotation_index import AnnotationIndex, Position
 from reviewer.core.commands import (
     Changes,
     Command,
@@ -299,17 +298,7 @@ class AnnotationController(QObject):
     def step_suggestion(self, forward: bool, after: str | None = None) -> Annotation | None:
         """Select the next (or previous) proposed annotation in reading order, wrapping."""
         self.finish_loading()
-        ordered = self._index.ordered()
-        origin = self._index.get(after or self.selected or "")
-        if origin is None:
-            candidates = ordered if forward else ordered[::-1]
-        else:
-            at = bisect.bisect_left(self._index.keys(), position(origin))
-            if forward:
-                candidates = ordered[at + 1 :] + ordered[: at + 1]
-            else:
-                candidates = ordered[:at][::-1] + ordered[at:][::-1]
-        target = next((a for a in candidates if a.state == "proposed"), None)
+        target = self._index.step(after or self.selected, forward, _is_proposed)
         self.select(None if target is None else target.id)
         return target
 
@@ -390,3 +379,7 @@ class AnnotationController(QObject):
         except KeyError:
             required = False
         return required and not annotation.comment.strip()
+
+
+def _is_proposed(annotation: Annotation) -> bool:
+    return annotation.state == "proposed"
