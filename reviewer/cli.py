@@ -180,11 +180,15 @@ class _ScanOutput:
 
 
 def _scan_document(path: Path, password: str | None, min_score: float, out: _ScanOutput) -> int:
+    from reviewer.core.ocr import no_ocr_message
     from reviewer.core.worker import DocumentWorker
 
     worker = DocumentWorker(max_in_flight=4)
     try:
         opened = worker.open(path, password).result(120)
+        sources = worker.sources().result(120)
+        if sources.unreadable_pages:
+            print(f"reviewer scan: warning: {no_ocr_message(str(path), sources)}", file=sys.stderr)
         pending = [worker.scan(p, min_score=min_score) for p in range(opened.page_count)]
         for future in pending:
             for found in future.result(120):

@@ -7,13 +7,16 @@ the user would have seen.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
 
@@ -21,6 +24,7 @@ import pytest
 
 from reviewer.core.paths import AppPaths, resolve
 from reviewer.core.store import Workspace
+from reviewer.core.worker import DocumentWorker
 
 SHARED_PDFS = Path(__file__).resolve().parents[2] / "shared" / "data" / "pdf"
 
@@ -187,3 +191,44 @@ def make_pdf(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return make
+
+
+@pytest.fixture
+def home(_isolated_home: Path) -> Path:
+    """The REVIEWER_HOME given to the subprocesses (the test's own isolated home)."""
+    return _isolated_home
+
+
+@pytest.fixture
+def make_worker() -> Iterator[Callable[..., DocumentWorker]]:
+    """Create workers that are closed when the test ends, whatever happens."""
+    workers: list[DocumentWorker] = []
+
+    def make(**kwargs: Any) -> DocumentWorker:
+        worker = DocumentWorker(**kwargs)
+        workers.append(worker)
+        return worker
+
+    yield make
+    for worker in workers:
+        pid = worker.pid
+        if pid is not None:  # a failed test may leave the process stopped
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+        worker.close()
+
+
+@pytest.fixture
+def shift_drag(qtbot) -> Callable[..., None]:
+    """``shift_drag(view, page, (x0, y0), (x1, y1))``: draw an area as a user does (points)."""
+    from PySide6.QtCore import Qt
+
+    def drag(view: Any, page: int, start: tuple[float, float], end: tuple[float, float]) -> None:
+        viewport = view.viewport()
+        a, b = view.viewport_point(page, *start), view.viewport_point(page, *end)
+        shift = Qt.KeyboardModifier.ShiftModifier
+        qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, shift, a)
+        qtbot.mouseMove(viewport, b)
+        qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, shift, b)
+
+    return drag

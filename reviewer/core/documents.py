@@ -31,6 +31,7 @@ from reviewer.core.model import (  # noqa: E402
     PageText,
     Word,
 )
+from reviewer.core.ocr import OCR_DPI, OCR_LANGUAGE, OcrImage, TextSources  # noqa: E402
 from reviewer.core.textfold import fold, fold_char  # noqa: E402
 
 pymupdf.TOOLS.mupdf_display_errors(False)  # MuPDF's own stderr chatter is not for users
@@ -191,15 +192,159 @@ def trim_cache() -> None:
 TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
 
 
-def page_layer(doc: pymupdf.Document, page_no: int) -> PageText:
+class NeedsOcr(Exception):
+    """A request needs the text of a scanned page that has not been recognised yet.
+
+    The worker answers with the page drawn for Tesseract; the client has it
+    recognised in the OCR process, hands the result back (:meth:`TextLayers.
+    add_ocr`) and sends the request again.
+    """
+
+    def __init__(self, page: int) -> None:
+        super().__init__(page)
+        self.page = page
+
+
+#: A page is a scan when images cover at least this share of it ...
+SCAN_IMAGE_COVER = 0.5
+#: ... and it carries fewer characters of real text than this (a CM/ECF
+#: header or a Bates number stamped on a scanned exhibit is ~100).
+SCAN_MAX_CHARS = 200
+
+
+class TextLayers:
+    """Where each page's text comes from: its own text layer, or OCR of its image.
+
+    One per open document, in the worker. Recognised pages are kept for as
+    long as the document is open (the client keeps the OCR results too, so
+    a restarted worker gets them back without running Tesseract again).
+    """
+
+    def __init__(self, doc: pymupdf.Document) -> None:
+        self.doc = doc
+        self._scan: dict[int, bool] = {}
+        self._ocr: dict[int, pymupdf.TextPage] = {}
+        self._tessdata: str | None = None
+        self._ocr_problem: str | None = None
+
+    # -- what kind of page -------------------------------------------------------
+
+    def is_scan(self, page_no: int) -> bool:
+        """True for a page that is (nearly) all image and (nearly) no text."""
+        known = self._scan.get(page_no)
+        if known is None:
+            known = self._scan[page_no] = _is_scan(self.doc[page_no])
+        return known
+
+    def sources(self) -> TextSources:
+        scans = tuple(p for p in range(self.doc.page_count) if self.is_scan(p))
+        problem = self.ocr_problem() if scans else ""
+        return TextSources(self.doc.page_count, scans, not problem, problem)
+
+    def ocr_problem(self) -> str:
+        """Why OCR cannot run here ("" when it can); looked up once per document."""
+        if self._ocr_problem is None:
+            self._tessdata, self._ocr_problem = _find_tessdata(OCR_LANGUAGE)
+        return self._ocr_problem
+
+    @property
+    def tessdata(self) -> str:
+        self.ocr_problem()
+        return self._tessdata or ""
+
+    # -- text pages ----------------------------------------------------------------
+
+    def textpage(self, page_no: int) -> tuple[pymupdf.TextPage, str]:
+        """The page's text (MuPDF text page) and its source: "text", "ocr" or "image".
+
+        Raises :class:`NeedsOcr` for a scan not recognised yet when OCR is
+        available; "image" means a scan that stays without text.
+        """
+        if not self.is_scan(page_no):
+            return self.doc[page_no].get_textpage(flags=TEXT_FLAGS), "text"
+        recognised = self._ocr.get(page_no)
+        if recognised is not None:
+            return recognised, "ocr"
+        if self.ocr_problem():
+            return self.doc[page_no].get_textpage(flags=TEXT_FLAGS), "image"
+        raise NeedsOcr(page_no)
+
+    def ocr_image(self, page_no: int) -> OcrImage:
+        """The page drawn in grey at the OCR resolution, as displayed (rotation applied)."""
+        pix = self.doc[page_no].get_pixmap(dpi=OCR_DPI, colorspace=pymupdf.csGRAY, alpha=False)
+        width, height = pix.width, pix.height
+        if pix.stride != width:  # MuPDF pads nothing for grey, but never assume it
+            rows = pix.samples_mv
+            pixels = b"".join(
+                bytes(rows[y * pix.stride : y * pix.stride + width]) for y in range(height)
+            )
+        else:
+            pixels = bytes(pix.samples_mv)
+        return OcrImage(page_no, width, height, OCR_DPI, pixels)
+
+    def add_ocr(self, page_no: int, pdf: bytes) -> None:
+        """Take Tesseract's result for a page: a one-page PDF with invisible text.
+
+        Its text is mapped onto the page as :func:`pymupdf.Page.get_textpage_ocr`
+        does: scaled to the page and turned back into unrotated space, where
+        MuPDF keeps every page's text.
+        """
+        page = self.doc[page_no]
+        ocr_doc = pymupdf.open("pdf", pdf)
+        try:
+            ocr_page = ocr_doc[0]
+            unzoom = page.rect.width / ocr_page.rect.width
+            matrix = pymupdf.Matrix(unzoom, unzoom) * page.derotation_matrix
+            self._ocr[page_no] = ocr_page.get_textpage(flags=TEXT_FLAGS, matrix=matrix)
+        finally:
+            ocr_doc.close()
+
+
+def _is_scan(page: pymupdf.Page) -> bool:
+    if not page.parent.is_pdf and not page.get_images(full=False):
+        return False  # text files, e-books: never scans
+    area = abs(page.rect)
+    if area <= 0:
+        return False
+    try:
+        covered = sum(abs(pymupdf.Rect(info["bbox"]) & page.rect) for info in page.get_image_info())
+    except (RuntimeError, ValueError):
+        return False
+    if covered < SCAN_IMAGE_COVER * area:
+        return False
+    chars = sum(not c.isspace() for c in page.get_text("text", flags=TEXT_FLAGS))
+    return chars < SCAN_MAX_CHARS
+
+
+def _find_tessdata(language: str) -> tuple[str | None, str]:
+    """(Tesseract's language folder, "") or (None, why OCR is unavailable)."""
+    try:
+        folder = pymupdf.get_tessdata()
+    except (RuntimeError, OSError) as exc:
+        return None, f"Tesseract is not installed ({_why(exc)})"
+    if not folder:
+        return None, "Tesseract is not installed"
+    missing = [
+        lang for lang in language.split("+") if not (Path(folder) / f"{lang}.traineddata").exists()
+    ]
+    if missing:
+        return None, f"Tesseract has no data for the language {', '.join(missing)!s}"
+    return str(folder), ""
+
+
+def page_layer(doc: pymupdf.Document, page_no: int, layers: TextLayers | None = None) -> PageText:
     """The page's text and its words, each word knowing where it sits in that text.
 
     Both come from one MuPDF text page, so ``text[w.start:w.end] == w.text``
     for every word found in it. Annotations anchor on these offsets (the W3C
-    ``TextPositionSelector``) and on the quoted text around them.
+    ``TextPositionSelector``) and on the quoted text around them. For a
+    scan, the text page is the one OCR made (``layers``).
     """
     page = doc[page_no]
-    textpage = page.get_textpage(flags=TEXT_FLAGS)
+    if layers is None:
+        textpage, source = page.get_textpage(flags=TEXT_FLAGS), "text"
+    else:
+        textpage, source = layers.textpage(page_no)
     text = str(textpage.extractText())
     matrix = page.rotation_matrix
     rotated = page.rotation != 0
@@ -233,6 +378,7 @@ def page_layer(doc: pymupdf.Document, page_no: int) -> PageText:
         rotation=int(page.rotation),
         width=float(rect.width),
         height=float(rect.height),
+        source=source,
     )
 
 
@@ -240,11 +386,15 @@ def page_words(doc: pymupdf.Document, page_no: int) -> list[Word]:
     return page_layer(doc, page_no).words
 
 
-def page_text(doc: pymupdf.Document, page_no: int) -> str:
-    return str(doc[page_no].get_textpage(flags=TEXT_FLAGS).extractText())
+def page_text(doc: pymupdf.Document, page_no: int, layers: TextLayers | None = None) -> str:
+    if layers is None:
+        return str(doc[page_no].get_textpage(flags=TEXT_FLAGS).extractText())
+    return str(layers.textpage(page_no)[0].extractText())
 
 
-def search_page(doc: pymupdf.Document, page_no: int, needle: str) -> list[tuple[Quad, ...]]:
+def search_page(
+    doc: pymupdf.Document, page_no: int, needle: str, layers: TextLayers | None = None
+) -> list[tuple[Quad, ...]]:
     """Every occurrence of ``needle`` on one page, in reading order.
 
     Each hit is a tuple of quads in display space, one per line it spans (a
@@ -258,7 +408,8 @@ def search_page(doc: pymupdf.Document, page_no: int, needle: str) -> list[tuple[
     if not wanted:
         return []
     page = doc[page_no]
-    haystack, boxes, lines = _page_characters(page)
+    textpage = None if layers is None else layers.textpage(page_no)[0]
+    haystack, boxes, lines = _page_characters(page, textpage)
     matrix = page.rotation_matrix if page.rotation else None
     hits: list[tuple[Quad, ...]] = []
     start = haystack.find(wanted)
@@ -283,14 +434,17 @@ def search_page(doc: pymupdf.Document, page_no: int, needle: str) -> list[tuple[
     return hits
 
 
-def _page_characters(page: pymupdf.Page) -> tuple[str, list[Any], list[int]]:
+def _page_characters(
+    page: pymupdf.Page, textpage: pymupdf.TextPage | None = None
+) -> tuple[str, list[Any], list[int]]:
     """The page's text folded as ``textfold.fold`` does, with each character's box and line."""
-    flags = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
+    if textpage is None:
+        textpage = page.get_textpage(flags=TEXT_FLAGS)
     chars: list[str] = []
     boxes: list[Any] = []
     lines: list[int] = []
     line_id = 0
-    for block in page.get_text("rawdict", flags=flags)["blocks"]:
+    for block in textpage.extractRAWDICT()["blocks"]:
         if block.get("type") != 0:
             continue
         for line in block["lines"]:

@@ -110,6 +110,9 @@ class PageText:
     rotation: int
     width: float
     height: float
+    #: "text" (the page's own text layer), "ocr" (recognised from its image),
+    #: or "image" (a scan that could not be recognised: no words).
+    source: str = "text"
 
 
 Quad = tuple[float, float, float, float, float, float, float, float]

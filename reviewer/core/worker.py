@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.core.errors import DocumentError, PasswordRequired, WorkerCrashed
+from reviewer.core.ocr import OcrEngine, OcrImage
 from reviewer.core.pixel_arena import PixelArena
 
 # Priorities: lower runs first.
@@ -94,6 +95,7 @@ class _Request:
     args: tuple[Any, ...] = field(compare=False)
     future: Future[Any] = field(compare=False)
     block: int | None = field(default=None, compare=False)  # arena offset while in flight
+    started: bool = field(default=False, compare=False)  # sent once (its future is running)
 
 
 # -- pixels over the socket ------------------------------------------------------
@@ -160,6 +162,7 @@ def _serve(conn: Connection, arena_name: str | None = None) -> None:
 
 def _answer_requests(conn: Connection, documents: Any, arena: memoryview | None) -> None:
     doc = None
+    layers = None
     path = ""
     try:
         while True:
@@ -172,12 +175,13 @@ def _answer_requests(conn: Connection, documents: Any, arena: memoryview | None)
                         doc.close()
                     path = str(args[0])
                     doc = documents.open_document(*args)
+                    layers = documents.TextLayers(doc)
                     result: Any = documents.describe_opened(doc, args[0])
                 elif op == "info":
                     result = documents.document_info(args[0], args[1])
                 elif op == "ping":
                     result = "pong"
-                elif doc is None:
+                elif doc is None or layers is None:
                     raise DocumentError(path or "document", "no document is open in the worker")
                 elif op == "render":
                     page_no, scale, clip, block, capacity = args
@@ -200,21 +204,33 @@ def _answer_requests(conn: Connection, documents: Any, arena: memoryview | None)
                     documents.trim_cache()
                     continue
                 elif op == "words":
-                    result = documents.page_layer(doc, args[0])
+                    result = documents.page_layer(doc, args[0], layers)
                 elif op == "text":
-                    result = [(p, documents.page_text(doc, p)) for p in args[0]]
+                    result = [(p, documents.page_text(doc, p, layers)) for p in args[0]]
+                elif op == "sources":
+                    result = layers.sources()
+                elif op == "ocr_result":
+                    result = layers.add_ocr(*args)
                 elif op == "scan":
                     from reviewer.core.pii.pages import scan_layer  # detectors load once, here
 
                     page_no, min_score, detect, known = args
-                    layer = documents.page_layer(doc, page_no)
+                    layer = documents.page_layer(doc, page_no, layers)
                     result = scan_layer(layer, min_score=min_score, detect=detect, known=known)
                 elif op == "search":
                     needle, pages = args
-                    result = {p: documents.search_page(doc, p, needle) for p in pages}
+                    result = {p: documents.search_page(doc, p, needle, layers) for p in pages}
                 else:
                     raise DocumentError(path or "document", f"unknown worker request {op!r}")
                 reply = (req_id, "ok", result)
+            except documents.NeedsOcr as exc:
+                # The page is a scan: send it drawn for Tesseract, like page pixels.
+                assert layers is not None
+                image = layers.ocr_image(exc.page)
+                header = (image.page, image.width, image.height, image.dpi, layers.tessdata)
+                conn.send((req_id, "needs_ocr", (*header, len(image.pixels))))
+                _write_all(conn, memoryview(image.pixels))
+                continue
             except PasswordRequired as exc:
                 reply = (req_id, "password", (str(exc.path), exc.wrong_password))
             except DocumentError as exc:
@@ -264,6 +280,9 @@ class DocumentWorker:
         self.restarts = 0
         self.last_crash: str = ""
         self._gave_up = ""
+        self._ocr: OcrEngine | None = None
+        self._ocr_pdfs: dict[int, bytes] = {}  # page -> Tesseract's result, kept for restarts
+        self._ocr_waiting: dict[int, list[_Request]] = {}  # page -> requests waiting for it
 
     @classmethod
     def for_viewer(cls) -> DocumentWorker:
@@ -290,13 +309,18 @@ class DocumentWorker:
     def close(self, timeout: float = 2.0) -> None:
         """Stop the process and cancel everything still queued."""
         with self._lock:
-            if self._closed:
-                return
-            self._closed = True
+            ocr, self._ocr = self._ocr, None
+            closed, self._closed = self._closed, True
             pending = list(self._queue) + list(self._in_flight.values())
+            pending += [req for reqs in self._ocr_waiting.values() for req in reqs]
             self._queue.clear()
             self._in_flight.clear()
+            self._ocr_waiting.clear()
             proc, conn, reader = self._proc, self._conn, self._reader
+        if ocr is not None:
+            ocr.close()  # also after giving up on the worker: the OCR process is separate
+        if closed:
+            return
         for req in pending:
             self._free_block(req)
             req.future.cancel() or _fail(req.future, DocumentError(self._name, "closed"))
@@ -377,6 +401,10 @@ class DocumentWorker:
     def search(self, needle: str, pages: list[int], *, priority: int = SEARCH) -> Future[Any]:
         return self.submit("search", needle, list(pages), priority=priority)
 
+    def sources(self, *, priority: int = BACKGROUND) -> Future[Any]:
+        """Which pages are scans and whether OCR can read them (``TextSources``)."""
+        return self.submit("sources", priority=priority)
+
     def submit(self, op: str, *args: Any, priority: int = VISIBLE) -> Future[Any]:
         future: Future[Any] = Future()
         with self._lock:
@@ -417,8 +445,9 @@ class DocumentWorker:
         """Send queued requests while there is room in flight (caller holds the lock)."""
         while self._queue and len(self._in_flight) < self._max_in_flight and self._conn:
             req = heapq.heappop(self._queue)
-            if not req.future.set_running_or_notify_cancel():
+            if not req.started and not req.future.set_running_or_notify_cancel():
                 continue  # cancelled while queued: the worker never sees it
+            req.started = True
             self._in_flight[req.seq] = req
             args = self._render_args(req) if req.op == "render" else req.args
             try:
@@ -461,7 +490,8 @@ class DocumentWorker:
         while True:
             try:
                 req_id, status, payload = conn.recv()
-                pixels = _read_exactly(conn, payload[3]) if status == "pixels" else b""
+                wired = status in ("pixels", "needs_ocr")
+                pixels = _read_exactly(conn, payload[-1]) if wired else b""
             except (EOFError, OSError):
                 self._on_exit(proc)
                 return
@@ -492,6 +522,9 @@ class DocumentWorker:
                 rendered.release()
             return
         self._free_block(req)  # the worker drew elsewhere (or failed): the block is unused
+        if status == "needs_ocr":
+            self._recognise(req, payload, pixels)
+            return
         if status == "drawn":  # its block was taken back meanwhile: nothing to show
             _fail(
                 future, DocumentError(self._name, "a drawn page arrived after its memory was freed")
@@ -507,6 +540,53 @@ class DocumentWorker:
             future.set_exception(PasswordRequired(payload[0], wrong_password=payload[1]))
         else:
             future.set_exception(DocumentError(payload[0], payload[1]))
+
+    # OCR: a request that needs a scan's text waits here, out of flight, so
+    # pages go on being drawn while Tesseract reads (see ``ocr``).
+
+    def _recognise(self, req: _Request, payload: Any, pixels: bytes) -> None:
+        page, width, height, dpi, tessdata, _size = payload
+        with self._lock:
+            if self._closed:
+                _fail(req.future, DocumentError(self._name, "the document was closed"))
+                return
+            known = self._ocr_pdfs.get(page)
+            if known is not None:  # recognised before a restart: hand it back, then retry
+                self._send_ocr(page, known, [req])
+                return
+            waiting = self._ocr_waiting.get(page)
+            if waiting is not None:
+                waiting.append(req)
+                return
+            self._ocr_waiting[page] = [req]
+            if self._ocr is None:
+                self._ocr = OcrEngine()
+            engine = self._ocr
+        image = OcrImage(page, width, height, dpi, pixels)
+        future = engine.recognise(image, tessdata)
+        future.add_done_callback(lambda done: self._on_recognised(page, done))
+
+    def _on_recognised(self, page: int, done: Future[bytes]) -> None:
+        with self._lock:
+            waiting = self._ocr_waiting.pop(page, [])
+            if self._closed or not waiting:
+                return
+            exc = done.exception()
+            if exc is None:
+                self._ocr_pdfs[page] = done.result()
+                self._send_ocr(page, done.result(), waiting)
+                return
+        problem = f"the text of page {page + 1} could not be recognised ({exc})"
+        for req in waiting:
+            _fail(req.future, DocumentError(self._name, problem))
+
+    def _send_ocr(self, page: int, pdf: bytes, waiting: list[_Request]) -> None:
+        """Give the worker a page's OCR text, then send the waiting requests again (lock held)."""
+        ack: Future[Any] = Future()
+        heapq.heappush(self._queue, _Request(-1, next(self._seq), "ocr_result", (page, pdf), ack))
+        for req in waiting:
+            heapq.heappush(self._queue, req)
+        self._pump()
 
     def _on_exit(self, proc: Any) -> None:
         proc.join(1.0)
@@ -533,8 +613,10 @@ class DocumentWorker:
             if giving_up:
                 self._closed = True
                 self._gave_up = f"the document engine {what} too often; giving up"
-                for req in self._queue:
-                    if req.future.set_running_or_notify_cancel():
+                waiting = [req for reqs in self._ocr_waiting.values() for req in reqs]
+                self._ocr_waiting.clear()
+                for req in [*self._queue, *waiting]:
+                    if req.started or req.future.set_running_or_notify_cancel():
                         _fail(req.future, WorkerCrashed(name, self._gave_up))
                 self._queue.clear()
                 return

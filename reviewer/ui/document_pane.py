@@ -12,6 +12,7 @@ from reviewer.ui.annotations.palette import LabelPalette
 from reviewer.ui.annotations.panel import AnnotationPanel
 from reviewer.ui.document_session import DocumentSession
 from reviewer.ui.find_bar import FindController
+from reviewer.ui.notice_bar import NoticeBar
 from reviewer.ui.pii_scan import PiiScan, ScanBar
 from reviewer.ui.viewer.page_view import PageView
 from reviewer.ui.viewer.thumbnails import THUMB_WIDTH, ThumbnailList
@@ -41,6 +42,7 @@ class DocumentPane(QWidget):
         self.panel = AnnotationPanel(self.annotations, self)
         self.scan = PiiScan(self.annotations, self)
         self.scan_bar = ScanBar(self.scan, self)
+        self.notice = NoticeBar(self)
 
         side = QSplitter(Qt.Orientation.Vertical, self)
         side.addWidget(self.palette_)
@@ -57,6 +59,7 @@ class DocumentPane(QWidget):
         self.side = side
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.notice)
         box.addWidget(self.scan_bar)
         box.addWidget(splitter)
 

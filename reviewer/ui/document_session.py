@@ -16,6 +16,7 @@ from PySide6.QtGui import QImage, QPixmap
 
 from reviewer.core.errors import ReviewerError
 from reviewer.core.model import Document, OpenedDocument, PageText, Word
+from reviewer.core.ocr import TextSources
 from reviewer.core.store import Workspace
 from reviewer.core.worker import BACKGROUND, THUMBNAIL, VISIBLE, DocumentWorker, RenderedPage
 from reviewer.ui.bridge import Relay
@@ -32,6 +33,7 @@ class DocumentSession(QObject):
     wordsReady = Signal(int)
     renderFailed = Signal(str)
     indexProgress = Signal(int, int)  # pages indexed, total
+    sourcesKnown = Signal(object)  # TextSources: which pages are scans, can OCR read them
 
     def __init__(
         self,
@@ -61,6 +63,8 @@ class DocumentSession(QObject):
         self._words_pending: set[int] = set()
         self._indexing = False
         self._failed_pages: set[int] = set()
+        #: Which pages are scans and whether OCR reads them; None until the worker says.
+        self.sources: TextSources | None = None
 
     @property
     def page_count(self) -> int:
@@ -206,12 +210,30 @@ class DocumentSession(QObject):
     # -- text index -------------------------------------------------------------
 
     def start_indexing(self) -> None:
-        """Index the document's text in the background, once per document ever."""
+        """Learn which pages are scans, then index the text in the background, once ever.
+
+        A document with scans that cannot be read (no OCR here) is not
+        indexed: its index would say "no text" for good, and stay so once
+        Tesseract is installed. Search then asks the worker page by page.
+        """
         done, complete = self.workspace.index_state(self.sha256)
-        if complete or self._indexing:
-            self.indexProgress.emit(self.page_count, self.page_count)
+        if self._indexing:
             return
         self._indexing = True
+        future = self.worker.sources(priority=BACKGROUND)
+        self._relay.when_done(future, lambda f: self._on_sources(f, done, complete))
+
+    def _on_sources(self, future: Future[Any], done: int, complete: bool) -> None:
+        if future.exception() is not None:
+            self._indexing = False
+            return
+        self.sources = future.result()
+        self.sourcesKnown.emit(self.sources)
+        if complete or self.sources.unreadable_pages:
+            self._indexing = False
+            if complete:
+                self.indexProgress.emit(self.page_count, self.page_count)
+            return
         self._index_from(done)
 
     @property

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer import __version__
+from reviewer.core.ocr import TextSources, describe_pages, no_ocr_message
 from reviewer.core.store import Workspace
 from reviewer.core.taxonomy import builtin_taxonomies
 from reviewer.ui import gc_policy
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 900)
 
         self._shortcuts: ShortcutsDialog | None = None
+        self._told_no_ocr = False  # "scans cannot be read" is said once per run
         self.taxonomies = builtin_taxonomies()
         self.undo_group = QUndoGroup(self)
         self.opener = DocumentOpener(workspace, self.dialogs, self)
@@ -229,6 +231,7 @@ class MainWindow(QMainWindow):
         pane.view.zoomChanged.connect(lambda _z, p=pane: self._on_view_changed(p))
         session.indexProgress.connect(lambda done, total, p=pane: self._on_index(p, done, total))
         session.renderFailed.connect(lambda message: self.statusBar().showMessage(message, 8000))
+        session.sourcesKnown.connect(lambda sources, p=pane: self._on_sources(p, sources))
         index = self.tabs.addTab(pane, session.title)
         self.tabs.setTabToolTip(index, session.document.original_path or session.title)
         self.tabs.setCurrentIndex(index)
@@ -237,6 +240,19 @@ class MainWindow(QMainWindow):
         pane.view.setFocus()
         self.documentShown.emit(pane)
         return pane
+
+    def _on_sources(self, pane: DocumentPane, sources: TextSources) -> None:
+        """Scanned pages: say once per run when OCR cannot read them, else that it will."""
+        if sources.unreadable_pages:
+            if not self._told_no_ocr:
+                self._told_no_ocr = True
+                pane.notice.show_notice(no_ocr_message(pane.session.title, sources))
+        elif sources.image_pages:
+            self.statusBar().showMessage(
+                f"{describe_pages(sources.image_pages).capitalize()} of "
+                f"{pane.session.title}: scanned; their text is recognised (OCR) when needed",
+                8000,
+            )
 
     def close_tab(self, index: int) -> None:
         pane = self.tabs.widget(index)

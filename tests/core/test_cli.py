@@ -50,12 +50,6 @@ def run_cli(
     )
 
 
-@pytest.fixture
-def home(_isolated_home: Path) -> Path:
-    """The REVIEWER_HOME given to the subprocesses (the test's own isolated home)."""
-    return _isolated_home
-
-
 @pytest.fixture(scope="module")
 def every_info(
     tmp_path_factory: pytest.TempPathFactory,

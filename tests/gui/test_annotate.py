@@ -99,15 +99,11 @@ def test_label_key_stores_the_selection_on_screen_not_an_earlier_one(
     assert [a.selector.exact for a in org] == [" ".join(words[i].text for i in first[:3])]
 
 
-def test_area_on_a_scanned_page(qtbot, make_window, generated, workspace):
+def test_area_on_a_scanned_page(qtbot, make_window, generated, workspace, shift_drag):
     window = make_window(generated["scan"])
     pane = window.current_pane()
     view = pane.view
-    viewport = view.viewport()
-    start, end = view.viewport_point(0, 100, 120), view.viewport_point(0, 300, 200)
-    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, start)
-    qtbot.mouseMove(viewport, end)
-    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, end)
+    shift_drag(view, 0, (100, 120), (300, 200))
     assert view.pending_area() is not None
     qtbot.keyClicks(view, pane.annotations.taxonomy.label("SIGNATURE").shortcut)
     [annotation] = stored.for_document(workspace, pane.session.sha256)
