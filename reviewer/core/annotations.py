@@ -12,6 +12,7 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -213,12 +214,80 @@ def add(ws: Workspace, annotation: Annotation) -> Annotation:
     return replace(annotation, author=author, created_at=created_at, updated_at=updated_at)
 
 
+def add_many(ws: Workspace, annotations: list[Annotation]) -> list[Annotation]:
+    """Store many new annotations in one transaction (a scan's suggestions).
+
+    One prepared statement for all rows; each still gets its own event.
+    Measured here, 294 suggestions stored one ``add`` at a time (a
+    savepoint each) held the GUI thread ~35 ms.
+    """
+    stamp = now()
+    done: list[Annotation] = []
+    rows: list[list[Any]] = []
+    events: list[tuple[str, dict[str, Any]]] = []
+    for annotation in annotations:
+        author = annotation.author or ws.actor
+        created_at = annotation.created_at or stamp
+        updated_at = annotation.updated_at or stamp
+        selector = selector_to_dict(annotation.selector)
+        row = _row(
+            annotation, selector, author=author, created_at=created_at, updated_at=updated_at
+        )
+        rows.append(list(row.values()))
+        events.append((annotation.id, {**row, "selector": selector}))
+        done.append(
+            replace(annotation, author=author, created_at=created_at, updated_at=updated_at)
+        )
+    with ws.transaction():
+        ws.db.conn.executemany(_INSERT, rows)
+        for annotation_id, after in events:
+            ws.log_event("annotation.created", "annotation", annotation_id, after=after, at=stamp)
+    return done
+
+
+def set_deleted_many(ws: Workspace, annotation_ids: list[str], deleted: bool) -> None:
+    """Delete (or restore) many annotations in one transaction; each change is an event."""
+    with ws.transaction():
+        current = get_many(ws, annotation_ids)
+        missing = [i for i in annotation_ids if i not in current]
+        if missing:
+            raise AnnotationError(f"no annotation {missing[0]}")
+        changing = [i for i in annotation_ids if current[i].deleted != deleted]
+        stamp = now()
+        ws.db.conn.executemany(
+            "UPDATE annotation SET deleted = ?, updated_at = ? WHERE id = ?",
+            [(int(deleted), stamp, i) for i in changing],
+        )
+        for annotation_id in changing:
+            ws.log_event(
+                "annotation.deleted" if deleted else "annotation.restored",
+                "annotation",
+                annotation_id,
+                before={"deleted": not deleted},
+                after={"deleted": deleted},
+                at=stamp,
+            )
+
+
 def get(ws: Workspace, annotation_id: str) -> Annotation | None:
     """One annotation by id, deleted or not."""
     row = ws.db.execute(
         f"SELECT {_COLUMNS} FROM annotation WHERE id = ?", [annotation_id]
     ).fetchone()
     return None if row is None else _from_row(row)
+
+
+def get_many(ws: Workspace, annotation_ids: Iterable[str]) -> dict[str, Annotation]:
+    """Annotations by id, deleted or not, in a few queries (ids not found are left out)."""
+    wanted = list(annotation_ids)
+    found: dict[str, Annotation] = {}
+    for i in range(0, len(wanted), 500):  # well under SQLite's host-parameter limit
+        part = wanted[i : i + 500]
+        rows = ws.db.execute(
+            f"SELECT {_COLUMNS} FROM annotation WHERE id IN ({', '.join('?' * len(part))})", part
+        ).fetchall()
+        found.update((a.id, a) for a in map(_from_row, rows))
+    return found
 
 
 def for_document(ws: Workspace, sha256: str, *, include_deleted: bool = False) -> list[Annotation]:

@@ -66,6 +66,34 @@ class CreateAnnotation:
 
 
 @dataclass
+class CreateAnnotations:
+    """Create many annotations (a scan's suggestions) in one go; one undo step."""
+
+    annotations: list[Annotation]
+    text: str = "Add annotations"
+    stored: bool = False
+
+    def apply(self, ws: Workspace) -> Changes:
+        if self.stored:
+            store.set_deleted_many(ws, [a.id for a in self.annotations], False)
+        else:
+            self.annotations = store.add_many(ws, self.annotations)
+            self.stored = True
+        return self._changes()
+
+    def revert(self, ws: Workspace) -> Changes:
+        store.set_deleted_many(ws, [a.id for a in self.annotations], True)
+        return self._changes()
+
+    def _changes(self) -> Changes:
+        return Changes(
+            self.annotations[0].document,
+            frozenset(a.id for a in self.annotations),
+            frozenset(p for a in self.annotations for p in a.selector.pages),
+        )
+
+
+@dataclass
 class DeleteAnnotation:
     annotation_id: str
     text: str = "Delete annotation"

@@ -13,6 +13,7 @@ from reviewer.core import annotations as store
 from reviewer.core.commands import (
     CommandGroup,
     CreateAnnotation,
+    CreateAnnotations,
     DeleteAnnotation,
     EditAnnotation,
 )
@@ -145,6 +146,40 @@ def test_a_group_is_one_transaction(workspace: Workspace, doc: Document) -> None
         group.apply(workspace)
     assert store.get(workspace, a.id) == a
     assert len(workspace.events()) == events
+
+
+def test_many_created_at_once_store_and_undo_like_one_by_one(
+    workspace: Workspace, doc: Document
+) -> None:
+    """A scan's suggestions: one statement for all, an event each, one undo step."""
+    many = [replace(_new(doc, AREA, label), state="proposed") for label in ("PERSON", "ORG")]
+    one = store.add(workspace, replace(_new(doc), state="proposed"))
+    command = CreateAnnotations(many, text="Scan for PII: 2 suggestions")
+    changes = command.apply(workspace)
+    assert changes.annotations == frozenset(a.id for a in many)
+    assert changes.pages == frozenset({0})
+    stored = store.get_many(workspace, [a.id for a in many] + ["no-such-id"])
+    assert set(stored) == {a.id for a in many}
+    assert all(stored[a.id] == command.annotations[i] for i, a in enumerate(many))
+    # Rows written in bulk read back exactly as a row written alone does.
+    alone = store.get(workspace, one.id)
+    assert alone is not None
+    assert replace(stored[many[0].id], id=one.id, label="PERSON", selector=TEXT) == replace(
+        alone, created_at=stored[many[0].id].created_at, updated_at=stored[many[0].id].updated_at
+    )
+
+    command.revert(workspace)
+    assert [a.id for a in store.for_document(workspace, doc.sha256)] == [one.id]
+    command.apply(workspace)
+    assert len(store.for_document(workspace, doc.sha256)) == 3
+    assert _kinds(workspace, many[1].id) == [
+        "annotation.created",
+        "annotation.deleted",
+        "annotation.restored",
+    ]
+    with pytest.raises(store.AnnotationError, match="no annotation no-such-id"):
+        store.set_deleted_many(workspace, [many[0].id, "no-such-id"], True)
+    assert not store.get(workspace, many[0].id).deleted  # type: ignore[union-attr]
 
 
 def test_row_keys_are_the_insert_columns_in_order() -> None:

@@ -23,6 +23,7 @@ from reviewer.core.commands import (
     Command,
     CommandGroup,
     CreateAnnotation,
+    CreateAnnotations,
     DeleteAnnotation,
     EditAnnotation,
 )
@@ -257,7 +258,7 @@ class AnnotationController(QObject):
         """Store detector suggestions as proposed annotations: one undo step for all."""
         if not proposals:
             return True
-        return self.run(CommandGroup([CreateAnnotation(a) for a in proposals], text=text))
+        return self.run(CreateAnnotations(proposals, text=text))
 
     def is_suggestion(self, annotation_id: str | None) -> bool:
         annotation = self._index.get(annotation_id or "")
@@ -316,9 +317,10 @@ class AnnotationController(QObject):
             self.failed.emit(f"Not saved: {exc}")
             return False
         self.finish_loading()  # an undo or redo may arrive while chunks are still due
+        stored = store.get_many(self.workspace, changes.annotations)
         for annotation_id in changes.annotations:
             self._index.remove(annotation_id)
-            fresh = store.get(self.workspace, annotation_id)
+            fresh = stored.get(annotation_id)
             if fresh is None or fresh.deleted:
                 if self.selected == annotation_id:
                     self.select(None)

@@ -33,6 +33,11 @@ class AnnotationTableModel(QAbstractTableModel):
         self.controller = controller
         self._rows: list[Annotation] = controller.annotations()
         self._keys = controller.positions()
+        #: Where each listed annotation sits in reading order: finds its row by
+        #: bisection, and says at once that a new one is not listed yet.
+        self._listed: dict[str, Position] = {
+            a.id: key for a, key in zip(self._rows, self._keys, strict=True)
+        }
         controller.changed.connect(self.apply_changes)
         controller.appended.connect(self.append_chunk)
 
@@ -53,13 +58,16 @@ class AnnotationTableModel(QAbstractTableModel):
         return self._rows[row]
 
     def row_of(self, annotation_id: str) -> int:
-        """Row of an annotation, by binary search on its reading position."""
-        a = self.controller.get(annotation_id)
-        if a is not None:
-            at = bisect.bisect_left(self._keys, position(a))
-            if at < len(self._rows) and self._rows[at].id == annotation_id:
+        """Row of an annotation, by binary search on its listed reading position."""
+        key = self._listed.get(annotation_id)
+        if key is None:
+            return -1
+        at = bisect.bisect_left(self._keys, key)
+        while at < len(self._rows) and self._keys[at] == key:
+            if self._rows[at].id == annotation_id:
                 return at
-        for i, row in enumerate(self._rows):  # it moved or went: fall back to a scan
+            at += 1
+        for i, row in enumerate(self._rows):  # never expected: keep the list right anyway
             if row.id == annotation_id:
                 return i
         return -1
@@ -151,6 +159,7 @@ class AnnotationTableModel(QAbstractTableModel):
                 self.beginRemoveRows(QModelIndex(), row, row)
                 del self._rows[row]
                 del self._keys[row]
+                del self._listed[annotation_id]
                 self.endRemoveRows()
             if fresh is not None:
                 key = position(fresh)
@@ -158,6 +167,7 @@ class AnnotationTableModel(QAbstractTableModel):
                 self.beginInsertRows(QModelIndex(), at, at)
                 self._rows.insert(at, fresh)
                 self._keys.insert(at, key)
+                self._listed[fresh.id] = key
                 self.endInsertRows()
 
     def append_chunk(self, chunk: list[Annotation], keys: list[Position]) -> None:
@@ -168,6 +178,7 @@ class AnnotationTableModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), at, at + len(chunk) - 1)
             self._rows[at:at] = chunk
             self._keys[at:at] = keys
+            self._listed.update((a.id, key) for a, key in zip(chunk, keys, strict=True))
             self.endInsertRows()
             return
         for a, key in zip(chunk, keys, strict=True):
@@ -175,4 +186,5 @@ class AnnotationTableModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), at, at)
             self._rows.insert(at, a)
             self._keys.insert(at, key)
+            self._listed[a.id] = key
             self.endInsertRows()
