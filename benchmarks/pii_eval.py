@@ -39,11 +39,14 @@ that is what the GUI's "Scan for PII" and ``reviewer scan`` call:
 
 2. Suggestions per page on the real PDFs in ``../shared/data/pdf`` (court
    filings, judicial disclosures, a few forms), text layer by PyMuPDF page
-   by page; encrypted and image-only files are skipped and named. There is
-   no gold labelling for them, so every suggestion is counted: the figure
-   is an *upper bound* of false suggestions per page. ``--show-filings``
-   lists each suggestion with its context, so a person can count the false
-   ones; suggestions by label are printed per file.
+   by page; encrypted and image-only files are skipped and named (the app
+   reads scans with OCR; Tesseract's output is not part of this count).
+   Every suggestion was judged right or false by a person, suggestion by
+   suggestion, in ``filings_judged.jsonl`` (file, page, label, text,
+   verdict, why); false ones per page are the figure, and any suggestion
+   that file does not know (the engine changed since) counts as false.
+   ``--dump-filings FILE`` writes the suggestions with context to judge
+   them again; ``--show-filings`` lists them.
 
 3. Throughput in pages per second on those pages, text extraction
    excluded: all texts are extracted first, then the whole set is scanned
@@ -55,9 +58,8 @@ that is what the GUI's "Scan for PII" and ``reviewer scan`` call:
 4. Targets, each printed met/NOT MET: for the structured identifiers (SSN,
    CREDIT_CARD, IBAN, EMAIL, IP_ADDRESS, PHONE) on the synthetic set, our
    F1 ≥ Presidio's and our precision ≥ 0.95; PERSON F1 on the SEC
-   agreements ≥ 0.6; ≤ 1 false suggestion per page on the PDFs (judged by
-   the upper bound: NOT MET there means "not shown", count with
-   ``--show-filings``); throughput ratio ≥ 3.
+   agreements ≥ 0.6; ≤ 1 false suggestion per page on the PDFs (as
+   judged, unjudged ones counted false); throughput ratio ≥ 3.
 
 Presidio (MIT) is the yardstick, never an app dependency. It is run with
 its predefined *pattern* recognizers and its ``NoOpNlpEngine``: no spaCy
@@ -533,6 +535,44 @@ def print_table(corpus: Corpus, our: Score, theirs: Score | None) -> None:
         )
 
 
+#: Every suggestion on the PDFs, judged by a person: right (real personal or
+#: party data of that label) or false. Keyed by file, page, label and text.
+JUDGED_FILINGS = Path(__file__).with_name("filings_judged.jsonl")
+
+
+@dataclass
+class Judged:
+    true: int = 0
+    false: int = 0
+    unjudged: int = 0
+
+
+def judge_filings(pdfs: list[Any], found: list[list[list[Suggestion]]], source: Path) -> Judged:
+    """Count our PDF suggestions the hand judgement calls right or false.
+
+    A suggestion the file does not know (the engine changed since it was
+    judged) is counted as false: the figure never flatters.
+    """
+    verdicts: dict[tuple[str, int, str, str], bool] = {}
+    if source.exists():
+        for line in source.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                verdicts[(row["file"], row["page"], row["label"], row["text"])] = row["false"]
+    judged = Judged()
+    for pdf, per_page in zip(pdfs, found, strict=True):
+        for number, suggestions in enumerate(per_page, 1):
+            for s in suggestions:
+                verdict = verdicts.get((pdf.name, number, s.label, s.text))
+                if verdict is None:
+                    judged.unjudged += 1
+                elif verdict:
+                    judged.false += 1
+                else:
+                    judged.true += 1
+    return judged
+
+
 def _context(text: str, s: Suggestion, width: int = 32) -> str:
     before = text[max(0, s.start - width) : s.start]
     after = text[s.end : s.end + width]
@@ -563,6 +603,12 @@ def main(argv: Sequence[str]) -> int:
         type=Path,
         default=SHARED / "data",
         help="the shared data folder (default: ../shared/data from the repository root)",
+    )
+    parser.add_argument(
+        "--dump-filings",
+        type=Path,
+        metavar="FILE",
+        help="write every suggestion on the PDFs as JSON Lines (to judge them by hand)",
     )
     parser.add_argument("--min-score", type=float, default=DEFAULT_MIN_SCORE)
     parser.add_argument(
@@ -672,6 +718,23 @@ def main(argv: Sequence[str]) -> int:
         )
     else:
         print()
+    judged = judge_filings(pdfs, our_found, JUDGED_FILINGS)
+    print(
+        f"  judged by hand ({JUDGED_FILINGS.name}): {judged.false} false, {judged.true} right, "
+        f"{judged.unjudged} not judged (counted false) = "
+        f"{(judged.false + judged.unjudged) / len(pages):.2f} false/page"
+    )
+    if args.dump_filings:
+        with args.dump_filings.open("w", encoding="utf-8") as out:
+            for pdf, per_page_found in zip(pdfs, our_found, strict=True):
+                for number, (text, suggestions) in enumerate(
+                    zip(pdf.pages, per_page_found, strict=True), 1
+                ):
+                    for s in suggestions:
+                        row = {"file": pdf.name, "page": number, "label": s.label}
+                        row |= {"text": s.text, "score": s.score, "detector": s.detector}
+                        row |= {"reason": s.reason, "context": _context(text, s, 80)}
+                        out.write(json.dumps(row, ensure_ascii=False) + "\n")
     if args.show_filings:
         for name, found in (("ours", our_found), ("Presidio", their_found)):
             if found is None:
@@ -744,16 +807,23 @@ def main(argv: Sequence[str]) -> int:
         baseline_label="Presidio",
     )
     rec.figure(
-        "PDF suggestions/page (bounds false/page)",
+        "PDF suggestions/page (all, right or not)",
         per_page,
         their_per_page,
         "/page",
-        f"≤ {TARGET_FALSE_PER_PAGE:.0f} false/page",
-        per_page <= TARGET_FALSE_PER_PAGE,
+        "",
+        None,
         baseline_label="Presidio",
     )
-    if per_page > TARGET_FALSE_PER_PAGE:
-        print("  (NOT MET above = not shown by the upper bound; count false ones: --show-filings)")
+    false_per_page = (judged.false + judged.unjudged) / len(pages)
+    rec.figure(
+        "PDF false suggestions/page (judged)",
+        false_per_page,
+        None,
+        "/page",
+        f"≤ {TARGET_FALSE_PER_PAGE:.0f} false/page",
+        false_per_page <= TARGET_FALSE_PER_PAGE,
+    )
     if presidio:
         ratio = speed["ours"] / speed["presidio"]
         rec.figure(

@@ -360,10 +360,26 @@ def test_email_addresses() -> None:
         ("EMAIL", "jane+law@mail.example.co.uk")
     ]
     assert reasons(det, "a@example.org") == ["e-mail address (name@domain)"]
+    # OCR puts a space beside "@" (the bundled scanned letter reads so).
+    assert shown(det, "+ lacey.lawrence @martinlegal.example.com\n") == [
+        ("EMAIL", "lacey.lawrence @martinlegal.example.com")
+    ]
+    assert reasons(det, "jo @ firm.com") == ["e-mail address, spaced at '@' as OCR reads it"]
 
 
 @pytest.mark.parametrize(
-    "text", ["jane@localhost", "follow @handle", "name@domain.c0m", "user@site.123", "a@b", "@"]
+    "text",
+    [
+        "jane@localhost",
+        "follow @handle",
+        "name@domain.c0m",
+        "user@site.123",
+        "a@b",
+        "@",
+        "meet @ 5.30pm",
+        "jane  @example.com",
+        "jane@\nexample.com",
+    ],
 )
 def test_email_near_misses(text: str) -> None:
     assert shown(EmailDetector(), text) == []

@@ -460,9 +460,10 @@ def _parse_phone(raw: str) -> phonenumbers.PhoneNumber | None:
 
 # ------------------------------------------------------------------ e-mail, IP address, URL
 
+# One space either side of "@" is allowed: OCR reads "name @firm.com" often.
 _EMAIL_RE = re.compile(
     r"(?<![\w.%+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9_%+-])?"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])"
+    r"\x20?@\x20?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])"
 )
 
 
@@ -476,6 +477,15 @@ class EmailDetector:
             return []
         return [
             suggestion(text, *m.span(), "EMAIL", 0.95, self.name, "e-mail address (name@domain)")
+            if " " not in m.group()
+            else suggestion(
+                text,
+                *m.span(),
+                "EMAIL",
+                0.85,
+                self.name,
+                "e-mail address, spaced at '@' as OCR reads it",
+            )
             for m in _EMAIL_RE.finditer(text)
         ]
 
