@@ -82,6 +82,22 @@ def test_a_long_caption_splits_parties_at_commas_and_and() -> None:
     ]
 
 
+def test_a_class_plaintiff_with_a_compound_surname() -> None:
+    """From a real filing: "individually, and on behalf of all others" spans two lines."""
+    caption = (
+        "MELANIE G. SAN PEDRO-SALCEDO, \nindividually, and on behalf of all others similarly "
+        "\nsituated, \nPlaintiff,  \nv.  \nNESTLÉ USA, INC., a \nDelaware corporation, "
+        "\nDefendants. \n"
+    )
+    assert [(s.text, s.label) for s in scan(caption)] == [
+        ("MELANIE G. SAN PEDRO-SALCEDO", "PERSON"),
+        ("NESTLÉ USA, INC.", "ORG"),
+    ]
+    # A particle joins a surname, never a name to the city after it.
+    assert found("By: /s/ Maria Van Buren\nTitle: CEO", "PERSON") == ["Maria Van Buren"]
+    assert found("Jane Q. Roe San Francisco office", "PERSON") == ["Jane Q. Roe"]
+
+
 def test_a_heading_named_after_a_role_is_not_a_caption() -> None:
     text = "located at Travis Air Force Base, Solano County, California.\nDefendants\n55.\n"
     assert scan(text) == []

@@ -165,6 +165,17 @@ _PLACE_WORDS = _words(
     el la le de des del bay beach city valley springs falls heights park"""
 )
 
+#: Particles of compound surnames ("San Pedro-Salcedo", "de la Cruz", "Van Buren"),
+#: which are also first words of places: part of a name only inside one.
+_SURNAME_PARTICLES = _words("san santa de del della la le van von der den da di du dos st saint")
+_PARTICLE_CITIES = frozenset(
+    """san francisco|san jose|san diego|san antonio|san mateo|san bernardino|san juan|
+    santa monica|santa clara|santa barbara|santa ana|santa fe|santa rosa|santa cruz|
+    st louis|st paul|saint louis|saint paul|des moines|del mar|la jolla|le mars""".replace("\n", "")
+    .replace("    ", "")
+    .split("|")
+)
+
 #: Surnames that are also everyday words: not propagated on their own ("Young", "Price").
 _COMMON_SURNAME_WORDS = _words(
     """young price rich white black brown green gray grey long short little small large
@@ -335,13 +346,16 @@ def _person_span(
     while toks and toks[0].key in _HONORIFIC_KEYS:
         toks = toks[1:]
     kept: list[_Tok] = []
-    for tok in toks:
-        if tok.key in _FIELD_WORDS or tok.key in stop:
-            break
+    for i, tok in enumerate(toks):
+        particle = bool(kept) and tok.key in _SURNAME_PARTICLES
+        if (tok.key in _FIELD_WORDS or tok.key in stop) and not (
+            particle and _name_follows(toks, i + 1, stop)
+        ):
+            break  # "San" ends "Jane Roe" before "San Jose", not "Melanie San Pedro"
         if kept and text[kept[-1].end : tok.start].strip(" \t\u00a0."):
             break  # punctuation between two tokens: the name has ended
         kept.append(tok)
-    while len(kept) > 1 and kept[-1].initial:
+    while len(kept) > 1 and (kept[-1].initial or kept[-1].key in _SURNAME_PARTICLES):
         kept.pop()
     words = [t for t in kept if not t.initial]
     if not kept or (kept[0].initial and len(words) < 2):
@@ -351,6 +365,16 @@ def _person_span(
     end = kept[-1].end
     generation = _GENERATION_RE.match(text, end)
     return kept[0].start, generation.end() if generation else end
+
+
+def _name_follows(toks: list[_Tok], i: int, stop: frozenset[str]) -> bool:
+    """Whether a name word (after any more particles) comes at ``toks[i]``: "de la Cruz",
+    and not a city ("Jane Roe San Francisco" is a name and a place)."""
+    if i < len(toks) and f"{toks[i - 1].key} {toks[i].key}" in _PARTICLE_CITIES:
+        return False
+    while i < len(toks) and toks[i].key in _SURNAME_PARTICLES:
+        i += 1
+    return i < len(toks) and toks[i].key not in stop and toks[i].key not in _FIELD_WORDS
 
 
 def _is_org_phrase(phrase: str) -> bool:
