@@ -17,9 +17,10 @@ call for a document still happens in its one worker.
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 import multiprocessing
 import threading
-from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -89,7 +90,8 @@ def no_ocr_message(name: str, sources: TextSources) -> str:
 class OcrEngine:
     """Client of one OCR process, started on first use; thread-safe.
 
-    Pages are recognised one at a time, in the order asked. Only the page
+    Pages are recognised one at a time, most urgent first (the page the
+    user is selecting on before the background index). Only the page
     being read is sent: a page image is ~8 MB, and a second one written
     while Tesseract works would block the writer until it finished.
     Results arrive as futures of PDF bytes (the page with its invisible
@@ -102,18 +104,19 @@ class OcrEngine:
         self._lock = threading.Lock()
         self._proc: Any = None
         self._conn: Connection | None = None
-        self._queue: deque[tuple[OcrImage, str, Future[bytes]]] = deque()
+        self._queue: list[tuple[int, int, OcrImage, str, Future[bytes]]] = []  # a heap
+        self._seq = itertools.count()
         self._current: Future[bytes] | None = None
         self._closed = False
 
-    def recognise(self, image: OcrImage, tessdata: str) -> Future[bytes]:
+    def recognise(self, image: OcrImage, tessdata: str, priority: int = 0) -> Future[bytes]:
         future: Future[bytes] = Future()
         future.set_running_or_notify_cancel()
         with self._lock:
             if self._closed:
                 future.set_exception(RuntimeError("text recognition was stopped"))
                 return future
-            self._queue.append((image, tessdata, future))
+            heapq.heappush(self._queue, (priority, next(self._seq), image, tessdata, future))
             self._send_next()
         return future
 
@@ -139,7 +142,7 @@ class OcrEngine:
             return
         if self._proc is None or not self._proc.is_alive():
             self._start()
-        image, tessdata, future = self._queue.popleft()
+        _, _, image, tessdata, future = heapq.heappop(self._queue)
         self._current = future
         try:
             assert self._conn is not None
@@ -180,7 +183,7 @@ class OcrEngine:
 
     def _fail_all(self, why: str) -> None:
         with self._lock:
-            waiting = [f for _, _, f in self._queue]
+            waiting = [entry[-1] for entry in self._queue]
             if self._current is not None:
                 waiting.append(self._current)
             self._queue.clear()

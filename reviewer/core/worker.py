@@ -563,7 +563,7 @@ class DocumentWorker:
                 self._ocr = OcrEngine()
             engine = self._ocr
         image = OcrImage(page, width, height, dpi, pixels)
-        future = engine.recognise(image, tessdata)
+        future = engine.recognise(image, tessdata, req.priority)
         future.add_done_callback(lambda done: self._on_recognised(page, done))
 
     def _on_recognised(self, page: int, done: Future[bytes]) -> None:

@@ -226,3 +226,29 @@ def test_ocr_image_carries_grey_pixels() -> None:
 
     with pytest.raises((ValueError, RuntimeError)):
         recognise_pixels(OcrImage(0, 100, 100, 300, b"\xff" * 10), "eng", pymupdf.get_tessdata())
+
+
+def test_the_most_urgent_page_is_recognised_next(make_pdf, tesseract: str) -> None:
+    """A page the user waits for overtakes pages queued for the background index."""
+    from reviewer.core.ocr import OcrEngine
+
+    path = make_pdf("lines.pdf", *[[f"Line of page {n} for the reader"] for n in range(4)])
+    doc = pymupdf.open(path)
+    images = []
+    for page in doc:
+        pix = page.get_pixmap(dpi=150, colorspace=pymupdf.csGRAY, alpha=False)
+        images.append(OcrImage(page.number, pix.width, pix.height, 150, bytes(pix.samples)))
+    doc.close()
+    engine = OcrEngine()
+    try:
+        done: list[int] = []
+        futures = []
+        for image, priority in zip(images, (4, 4, 4, 0), strict=True):
+            future = engine.recognise(image, tesseract, priority)
+            future.add_done_callback(lambda _f, p=image.page: done.append(p))
+            futures.append(future)
+        texts = [pymupdf.open("pdf", f.result(TIMEOUT))[0].get_text() for f in futures]
+    finally:
+        engine.close()
+    assert done == [0, 3, 1, 2]  # page 1 was already being read; page 4 jumps the queue
+    assert all(f"page {n}" in text for n, text in enumerate(texts))
