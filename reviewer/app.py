@@ -22,7 +22,15 @@ from pathlib import Path
 
 from reviewer import __version__
 
-SUBCOMMANDS = ("info", "demo", "annotations", "scan")
+SUBCOMMANDS = (
+    "info",
+    "demo",
+    "annotations",
+    "scan",
+    "redact",
+    "verify-redaction",
+    "check-redactions",
+)
 SAMPLES = (
     "motion_ai_draft.pdf",
     "credit_agreement.pdf",
@@ -59,13 +67,14 @@ def gui_parser() -> argparse.ArgumentParser:
 
 
 def command_parser() -> argparse.ArgumentParser:
-    from reviewer import cli
+    from reviewer import cli, cli_redact
 
     parser = argparse.ArgumentParser(prog="reviewer")
     sub = parser.add_subparsers(dest="command", required=True)
     cli.add_info_parser(sub)
     cli.add_annotations_parser(sub)
     cli.add_scan_parser(sub)
+    cli_redact.add_redaction_parsers(sub)
     demo = sub.add_parser("demo", help="open the bundled synthetic sample documents")
     add_workspace_option(demo)
     demo.set_defaults(run=run_demo)

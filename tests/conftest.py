@@ -97,6 +97,9 @@ class ScriptedDialogs:
     errors: list[tuple[str, str]] = field(default_factory=list)
     infos: list[tuple[str, str]] = field(default_factory=list)
     password_prompts: list[tuple[str, bool]] = field(default_factory=list)
+    #: Answers to "Export redacted PDF": the options (None cancels), then the file.
+    redaction_options_given: list[Any] = field(default_factory=list)
+    saves: list[Path | None] = field(default_factory=list)
 
     def error(self, title: str, text: str) -> None:
         self.errors.append((title, text))
@@ -114,6 +117,13 @@ class ScriptedDialogs:
 
     def page_number(self, current: int, count: int) -> int | None:
         return self.pages.pop(0) if self.pages else None
+
+    def redaction_options(self, boxes: int, terms: int) -> Any:
+        self.infos.append(("redaction options", f"{boxes} boxes, {terms} terms"))
+        return self.redaction_options_given.pop(0) if self.redaction_options_given else None
+
+    def save_redacted(self, suggested: Path) -> Path | None:
+        return self.saves.pop(0) if self.saves else None
 
 
 @pytest.fixture

@@ -181,6 +181,8 @@ def _answer_requests(conn: Connection, documents: Any, arena: memoryview | None)
                     result = documents.document_info(args[0], args[1])
                 elif op == "ping":
                     result = "pong"
+                elif op in _REDACTION_OPS:
+                    result = _redaction_op(op, args)
                 elif doc is None or layers is None:
                     raise DocumentError(path or "document", "no document is open in the worker")
                 elif op == "render":
@@ -209,6 +211,10 @@ def _answer_requests(conn: Connection, documents: Any, arena: memoryview | None)
                     result = [(p, documents.page_text(doc, p, layers)) for p in args[0]]
                 elif op == "sources":
                     result = layers.sources()
+                elif op == "bad_redactions":
+                    from reviewer.core.redaction.inspect import find_bad_redactions
+
+                    result = find_bad_redactions(doc)
                 elif op == "ocr_result":
                     result = layers.add_ocr(*args)
                 elif op == "scan":
@@ -246,6 +252,43 @@ def _answer_requests(conn: Connection, documents: Any, arena: memoryview | None)
     finally:
         if doc is not None:
             doc.close()
+
+
+_REDACTION_OPS = ("redact", "verify_redaction", "check_redactions")
+
+
+def _redaction_op(op: str, args: tuple[Any, ...]) -> Any:
+    """Redaction work on files named in the request (no document need be open).
+
+    ``redact`` answers ("passed" | "failed", report): a failed verification
+    is an answer with its report, not an error.
+    """
+    if op == "redact":
+        from reviewer.core.redaction.export import export_redacted
+        from reviewer.core.redaction.plan import RedactionFailed
+
+        source, target, plan, options, password, report_path = args
+        try:
+            report = export_redacted(
+                Path(source),
+                Path(target),
+                plan,
+                options,
+                password=password,
+                report_path=None if report_path is None else Path(report_path),
+            )
+        except RedactionFailed as exc:
+            return ("failed", exc.report)
+        return ("passed", report)
+    if op == "verify_redaction":
+        from reviewer.core.redaction.verify import verify_redacted
+
+        pdf, terms, boxes = args
+        return verify_redacted(Path(pdf), terms, boxes)
+    from reviewer.core.redaction.inspect import check_file
+
+    path, password = args
+    return check_file(Path(path), password)
 
 
 # -- the client ---------------------------------------------------------------
@@ -301,6 +344,12 @@ class DocumentWorker:
     @property
     def pid(self) -> int | None:
         return None if self._proc is None else self._proc.pid
+
+    @property
+    def password(self) -> str | None:
+        """The password the document was opened with (an export opens its copy again)."""
+        with self._lock:
+            return None if self._opened is None else self._opened[1]
 
     @property
     def alive(self) -> bool:
@@ -400,6 +449,10 @@ class DocumentWorker:
 
     def search(self, needle: str, pages: list[int], *, priority: int = SEARCH) -> Future[Any]:
         return self.submit("search", needle, list(pages), priority=priority)
+
+    def bad_redactions(self, *, priority: int = BACKGROUND) -> Future[Any]:
+        """Suspected bad redactions in the open document (``SuspectRedaction`` list)."""
+        return self.submit("bad_redactions", priority=priority)
 
     def sources(self, *, priority: int = BACKGROUND) -> Future[Any]:
         """Which pages are scans and whether OCR can read them (``TextSources``)."""

@@ -51,6 +51,16 @@ ACTIONS: tuple[ActionSpec, ...] = (
         (QKeySequence.StandardKey.Close,),
     ),
     ActionSpec(
+        "export_redacted",
+        "Export &redacted PDF…",
+        "&File",
+        "Save a copy with the accepted personal data removed for good, verified before it "
+        "is saved.",
+        ("Ctrl+Shift+E",),
+        "redact",
+        toolbar=True,
+    ),
+    ActionSpec(
         "quit",
         "&Quit",
         "&File",

@@ -7,8 +7,19 @@ as Spyder does; the app uses :class:`Dialogs`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QWidget,
+)
+
+if TYPE_CHECKING:
+    from reviewer.core.redaction.plan import RedactionOptions
 
 OPEN_FILTER = (
     "Documents (*.pdf *.xps *.oxps *.epub *.fb2 *.cbz *.txt *.md *.png *.jpg *.jpeg *.tif "
@@ -50,3 +61,18 @@ class Dialogs:
             self.parent, "Go to page", f"Page (1–{count}):", current, 1, count
         )
         return value if ok else None
+
+    def redaction_options(self, boxes: int, terms: int) -> RedactionOptions | None:
+        from reviewer.ui.redact_dialog import RedactOptionsDialog
+
+        dialog = RedactOptionsDialog(boxes, terms, self.parent)
+        return dialog.options() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def save_redacted(self, suggested: Path) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(
+            self.parent, "Save the redacted PDF as", str(suggested), "PDF (*.pdf)"
+        )
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")

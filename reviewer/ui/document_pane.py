@@ -14,6 +14,7 @@ from reviewer.ui.document_session import DocumentSession
 from reviewer.ui.find_bar import FindController
 from reviewer.ui.notice_bar import NoticeBar
 from reviewer.ui.pii_scan import PiiScan, ScanBar
+from reviewer.ui.redact_export import ExportBar, RedactExport
 from reviewer.ui.viewer.page_view import PageView
 from reviewer.ui.viewer.thumbnails import THUMB_WIDTH, ThumbnailList
 
@@ -43,6 +44,9 @@ class DocumentPane(QWidget):
         self.scan = PiiScan(self.annotations, self)
         self.scan_bar = ScanBar(self.scan, self)
         self.notice = NoticeBar(self)
+        self.redaction_notice = NoticeBar(self)
+        self.export = RedactExport(self.annotations, self)
+        self.export_bar = ExportBar(self.export, self)
 
         side = QSplitter(Qt.Orientation.Vertical, self)
         side.addWidget(self.palette_)
@@ -59,8 +63,10 @@ class DocumentPane(QWidget):
         self.side = side
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.redaction_notice)
         box.addWidget(self.notice)
         box.addWidget(self.scan_bar)
+        box.addWidget(self.export_bar)
         box.addWidget(splitter)
 
         self.view.currentPageChanged.connect(self.thumbnails.set_current_page)
@@ -104,5 +110,6 @@ class DocumentPane(QWidget):
 
     def close_document(self) -> None:
         self.scan.cancel()
+        self.export.cancel()
         self.find.close()
         self.session.close()

@@ -34,6 +34,7 @@ class DocumentSession(QObject):
     renderFailed = Signal(str)
     indexProgress = Signal(int, int)  # pages indexed, total
     sourcesKnown = Signal(object)  # TextSources: which pages are scans, can OCR read them
+    badRedactions = Signal(list)  # SuspectRedaction: text still under boxes in this file
 
     def __init__(
         self,
@@ -222,6 +223,13 @@ class DocumentSession(QObject):
         self._indexing = True
         future = self.worker.sources(priority=BACKGROUND)
         self._relay.when_done(future, lambda f: self._on_sources(f, done, complete))
+
+    def check_redactions(self) -> None:
+        """Look for bad redactions (text under black boxes) once the document is open."""
+        future = self.worker.bad_redactions(priority=BACKGROUND)
+        self._relay.when_done(
+            future, lambda f: f.exception() is None and self.badRedactions.emit(f.result())
+        )
 
     def _on_sources(self, future: Future[Any], done: int, complete: bool) -> None:
         if future.exception() is not None:

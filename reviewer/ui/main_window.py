@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoGroup
@@ -35,6 +36,7 @@ from reviewer.ui.document_pane import DocumentPane
 from reviewer.ui.document_session import DocumentSession
 from reviewer.ui.find_bar import FindBar
 from reviewer.ui.opener import DocumentOpener
+from reviewer.ui.redact_export import bad_redaction_message, suggested_target
 from reviewer.ui.shortcuts_dialog import ShortcutsDialog
 
 ZOOM_PRESETS = (50, 75, 100, 125, 150, 200, 300, 400)
@@ -147,6 +149,7 @@ class MainWindow(QMainWindow):
             ),
             "delete_annotation": self._delete_annotation,
             "scan_pii": self._on_pane("scan_for_pii"),
+            "export_redacted": self.export_redacted,
             "next_suggestion": lambda: self._step_suggestion(True),
             "previous_suggestion": lambda: self._step_suggestion(False),
             "accept_suggestion": lambda: self._judge_suggestion(True),
@@ -232,10 +235,14 @@ class MainWindow(QMainWindow):
         session.indexProgress.connect(lambda done, total, p=pane: self._on_index(p, done, total))
         session.renderFailed.connect(lambda message: self.statusBar().showMessage(message, 8000))
         session.sourcesKnown.connect(lambda sources, p=pane: self._on_sources(p, sources))
+        pane.export.failed.connect(lambda message: self.dialogs.error("Not redacted", message))
+        pane.export.finished.connect(self._on_redacted)
+        session.badRedactions.connect(lambda found, p=pane: self._on_bad_redactions(p, found))
         index = self.tabs.addTab(pane, session.title)
         self.tabs.setTabToolTip(index, session.document.original_path or session.title)
         self.tabs.setCurrentIndex(index)
         session.start_indexing()
+        session.check_redactions()
         self._refresh_state()
         pane.view.setFocus()
         self.documentShown.emit(pane)
@@ -253,6 +260,52 @@ class MainWindow(QMainWindow):
                 f"{pane.session.title}: scanned; their text is recognised (OCR) when needed",
                 8000,
             )
+
+    def _on_bad_redactions(self, pane: DocumentPane, found: list[Any]) -> None:
+        """Warn, with the pages, when black boxes in the file still have text under them."""
+        if not found:
+            return
+        pane.redaction_notice.show_notice(
+            bad_redaction_message(pane.session.title, found),
+            "Show the first",
+            lambda: pane.view.go_to_page(min(s.page for s in found)),
+        )
+
+    def export_redacted(self) -> None:
+        """Ask how and where, then export the redacted copy in the background."""
+        pane = self.current_pane()
+        if pane is None:
+            return
+        if pane.export.running:
+            self.statusBar().showMessage("A redacted copy is being made already", 4000)
+            return
+        plan = pane.export.plan()
+        if not plan.boxes and not plan.terms:
+            self.dialogs.info(
+                "Nothing to redact",
+                "Only accepted personal data is redacted. Accept suggestions (A) or mark "
+                "text or areas with a PII label first.",
+            )
+            return
+        options = self.dialogs.redaction_options(len(plan.boxes), len(plan.terms))
+        if options is None:
+            return
+        target = self.dialogs.save_redacted(suggested_target(pane.annotations))
+        if target is None:
+            return
+        original = pane.session.document.original_path
+        if original and Path(original).resolve() == target.resolve():
+            self.dialogs.error("Not redacted", "Save the redacted copy under another name.")
+            return
+        pane.export.start(target, options)
+
+    def _on_redacted(self, report: object, target: str) -> None:
+        checks = len(getattr(report, "checks", ()))
+        self.statusBar().showMessage(
+            f"Saved {Path(target).name}: verified, {checks} checks passed "
+            "(the report is beside it)",
+            10000,
+        )
 
     def close_tab(self, index: int) -> None:
         pane = self.tabs.widget(index)
