@@ -96,6 +96,8 @@ class _Request:
     future: Future[Any] = field(compare=False)
     block: int | None = field(default=None, compare=False)  # arena offset while in flight
     started: bool = field(default=False, compare=False)  # sent once (its future is running)
+    #: Called on the reader thread with (done, total) as long work goes on.
+    on_progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
 
 # -- pixels over the socket ------------------------------------------------------
@@ -182,7 +184,12 @@ def _answer_requests(conn: Connection, documents: Any, arena: memoryview | None)
                 elif op == "ping":
                     result = "pong"
                 elif op in _REDACTION_OPS:
-                    result = _redaction_op(op, args)
+
+                    def progress(done: int, total: int, req_id: int = req_id) -> bool:
+                        conn.send((req_id, "progress", (done, total)))
+                        return True
+
+                    result = _redaction_op(op, args, progress)
                 elif doc is None or layers is None:
                     raise DocumentError(path or "document", "no document is open in the worker")
                 elif op == "render":
@@ -257,7 +264,7 @@ def _answer_requests(conn: Connection, documents: Any, arena: memoryview | None)
 _REDACTION_OPS = ("redact", "verify_redaction", "check_redactions")
 
 
-def _redaction_op(op: str, args: tuple[Any, ...]) -> Any:
+def _redaction_op(op: str, args: tuple[Any, ...], progress: Callable[[int, int], bool]) -> Any:
     """Redaction work on files named in the request (no document need be open).
 
     ``redact`` answers ("passed" | "failed", report): a failed verification
@@ -276,6 +283,7 @@ def _redaction_op(op: str, args: tuple[Any, ...]) -> Any:
                 options,
                 password=password,
                 report_path=None if report_path is None else Path(report_path),
+                progress=progress,
             )
         except RedactionFailed as exc:
             return ("failed", exc.report)
@@ -458,7 +466,14 @@ class DocumentWorker:
         """Which pages are scans and whether OCR can read them (``TextSources``)."""
         return self.submit("sources", priority=priority)
 
-    def submit(self, op: str, *args: Any, priority: int = VISIBLE) -> Future[Any]:
+    def submit(
+        self,
+        op: str,
+        *args: Any,
+        priority: int = VISIBLE,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> Future[Any]:
+        """Queue a request; ``on_progress(done, total)`` hears from long ones (redaction)."""
         future: Future[Any] = Future()
         with self._lock:
             if self._closed:
@@ -467,7 +482,10 @@ class DocumentWorker:
                 else:
                     _fail(future, DocumentError(self._name, "the document was closed"))
                 return future
-            heapq.heappush(self._queue, _Request(priority, next(self._seq), op, args, future))
+            heapq.heappush(
+                self._queue,
+                _Request(priority, next(self._seq), op, args, future, on_progress=on_progress),
+            )
             if self._proc is None:
                 self._spawn()
             self._pump()
@@ -548,6 +566,12 @@ class DocumentWorker:
             except (EOFError, OSError):
                 self._on_exit(proc)
                 return
+            if status == "progress":  # the request goes on: tell whoever waits
+                with self._lock:
+                    req = self._in_flight.get(req_id)
+                if req is not None and req.on_progress is not None:
+                    req.on_progress(*payload)
+                continue
             with self._lock:
                 req = self._in_flight.pop(req_id, None)
             if req is not None:

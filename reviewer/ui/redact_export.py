@@ -60,6 +60,8 @@ class RedactExport(QObject):
     """One export of one document at a time."""
 
     started = Signal()
+    progress = Signal(int, int)  # steps done, steps in all (pages and scrubbing steps)
+    _progressed = Signal(object, int, int)  # from the worker's reader thread
     finished = Signal(object, str)  # VerificationReport, the target's path
     failed = Signal(str)
     stopped = Signal()  # finished, failed or cancelled: the bar hides
@@ -70,6 +72,7 @@ class RedactExport(QObject):
         self._worker: DocumentWorker | None = None
         self._target: Path | None = None
         self._relay = Relay(self)
+        self._progressed.connect(self._on_progress)  # queued: arrives on the GUI thread
 
     @property
     def running(self) -> bool:
@@ -90,7 +93,15 @@ class RedactExport(QObject):
         worker = DocumentWorker(max_in_flight=1, name=session.title)
         self._worker, self._target = worker, target
         future = worker.submit(
-            "redact", source, target, plan, options, session.worker.password, None, priority=-1
+            "redact",
+            source,
+            target,
+            plan,
+            options,
+            session.worker.password,
+            None,
+            priority=-1,
+            on_progress=lambda done, total, w=worker: self._progressed.emit(w, done, total),
         )
         self._relay.when_done(future, lambda f, w=worker: self._on_done(w, f))
         self.started.emit()
@@ -110,6 +121,10 @@ class RedactExport(QObject):
                     with contextlib.suppress(OSError):
                         temp.unlink()
             self.stopped.emit()
+
+    def _on_progress(self, worker: object, done: int, total: int) -> None:
+        if worker is self._worker:
+            self.progress.emit(done, total)
 
     def _on_done(self, worker: DocumentWorker, future: Future[Any]) -> None:
         if worker is not self._worker:
@@ -148,7 +163,7 @@ class ExportBar(QWidget):
         super().__init__(parent)
         self.label = QLabel("Redacting and verifying…", self)
         self.bar = QProgressBar(self)
-        self.bar.setRange(0, 0)  # busy: the export reports no steps
+        self.bar.setRange(0, 0)  # busy until the first step is reported
         self.bar.setAccessibleName("Redaction progress")
         self.bar.setTextVisible(False)
         self.bar.setMaximumHeight(12)
@@ -160,6 +175,21 @@ class ExportBar(QWidget):
         box.addWidget(self.label)
         box.addWidget(self.bar, 1)
         box.addWidget(self.cancel)
-        export.started.connect(self.show)
+        export.started.connect(self._on_started)
+        export.progress.connect(self._on_progress)
         export.stopped.connect(self.hide)
         self.hide()
+
+    def _on_started(self) -> None:
+        self.label.setText("Redacting…")
+        self.bar.setRange(0, 0)
+        self.show()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.bar.setRange(0, total)
+        self.bar.setValue(done)
+        self.label.setText(
+            f"Redacting: step {min(done + 1, total)} of {total}"
+            if done < total
+            else "Verifying the redacted copy…"
+        )

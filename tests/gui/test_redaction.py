@@ -48,11 +48,15 @@ def test_accept_then_export_a_verified_redacted_copy(
 
     dialogs.redaction_options_given = [RedactionOptions(label_text="REDACTED")]
     dialogs.saves = [target]
+    steps: list[tuple[int, int]] = []
+    pane.export.progress.connect(lambda done, total: steps.append((done, total)))
     qtbot.keyClick(window, *EXPORT)
     assert pane.export.running
     assert pane.export_bar.isVisible()
     qtbot.waitUntil(lambda: not pane.export.running, timeout=TIMEOUT)
     assert not pane.export_bar.isVisible()
+    assert steps, "the bar heard how far the export got"
+    assert steps[-1][0] == steps[-1][1]
     assert dialogs.errors == []
     assert f"Saved {target.name}: verified" in window.statusBar().currentMessage()
 
