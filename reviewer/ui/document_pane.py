@@ -67,7 +67,7 @@ class DocumentPane(QWidget):
         box.addWidget(self.notice)
         box.addWidget(self.scan_bar)
         box.addWidget(self.export_bar)
-        box.addWidget(splitter)
+        box.addWidget(splitter, 1)  # the bars above take only the height they need
 
         self.view.currentPageChanged.connect(self.thumbnails.set_current_page)
         self.thumbnails.clicked.connect(lambda index: self.view.go_to_page(index.row()))

@@ -255,9 +255,10 @@ class MainWindow(QMainWindow):
                 self._told_no_ocr = True
                 pane.notice.show_notice(no_ocr_message(pane.session.title, sources))
         elif sources.image_pages:
+            one = len(sources.image_pages) == 1
             self.statusBar().showMessage(
-                f"{describe_pages(sources.image_pages).capitalize()} of "
-                f"{pane.session.title}: scanned; their text is recognised (OCR) when needed",
+                f"{describe_pages(sources.image_pages).capitalize()} of {pane.session.title} "
+                f"{'is a scan' if one else 'are scans'}: text is recognised (OCR) when needed",
                 8000,
             )
 
