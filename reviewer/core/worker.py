@@ -239,7 +239,12 @@ def _answer_requests(conn: Connection, documents: Any, arena: memoryview | None)
             except documents.NeedsOcr as exc:
                 # The page is a scan: send it drawn for Tesseract, like page pixels.
                 assert layers is not None
-                image = layers.ocr_image(exc.page)
+                try:
+                    image = layers.ocr_image(exc.page)
+                except Exception as problem:  # noqa: BLE001 - relayed, the worker goes on
+                    where = f"page {exc.page + 1} could not be drawn for OCR: {problem}"
+                    conn.send((req_id, "error", (path or "document", where)))
+                    continue
                 header = (image.page, image.width, image.height, image.dpi, layers.tessdata)
                 conn.send((req_id, "needs_ocr", (*header, len(image.pixels))))
                 _write_all(conn, memoryview(image.pixels))
