@@ -176,9 +176,9 @@ def _plan(terms: Path | None, areas: Path | None, annotations: Path | None) -> R
     if areas is not None:
         boxes += read_areas(areas)
     if annotations is not None:
-        more_boxes, more_terms = read_annotations(annotations)
-        boxes += more_boxes
-        found_terms += more_terms
+        accepted = read_annotations(annotations)
+        boxes += accepted.boxes
+        found_terms += accepted.terms
     unique = tuple(dict.fromkeys(t for t in found_terms if t.strip()))
     return RedactionPlan(boxes=tuple(boxes), terms=unique)
 
@@ -214,37 +214,16 @@ def read_areas(path: Path) -> list[RedactionBox]:
     return boxes
 
 
-def read_annotations(path: Path) -> tuple[list[RedactionBox], list[str]]:
-    """Accepted PII annotations of a W3C export: their boxes, and their text as terms.
-
-    The text of each is a term too: every other occurrence of an accepted
-    name or number goes with it, and verification searches for it.
-    """
+def read_annotations(path: Path) -> RedactionPlan:
+    """Accepted PII annotations of a W3C export, redacted as the window redacts them."""
     from reviewer.core.interchange import InterchangeError, parse_annotations
-    from reviewer.core.redaction.plan import RedactionBox
+    from reviewer.core.redaction.from_annotations import plan_from_parsed
 
     try:
         parsed = parse_annotations(_read(path), origin=f"file:{path.name}")
     except InterchangeError as exc:
         raise BadInput(f"{path.name}: {exc}") from exc
-    boxes: list[RedactionBox] = []
-    terms: list[str] = []
-    for annotation in parsed:
-        if annotation.taxonomy != "pii" or annotation.state != "accepted":
-            continue
-        for target in annotation.targets:
-            label = annotation.label
-            if target.page is not None and target.rect is not None:
-                boxes.append(RedactionBox(target.page, target.rect, label))
-            if target.page is not None and target.quads:
-                for q in target.quads:
-                    xs, ys = q[0::2], q[1::2]
-                    boxes.append(
-                        RedactionBox(target.page, (min(xs), min(ys), max(xs), max(ys)), label)
-                    )
-            if target.exact:
-                terms.append(" ".join(target.exact.split()))
-    return boxes, terms
+    return plan_from_parsed(parsed)
 
 
 def _read(path: Path) -> str:

@@ -227,9 +227,11 @@ class DocumentSession(QObject):
     def check_redactions(self) -> None:
         """Look for bad redactions (text under black boxes) once the document is open."""
         future = self.worker.bad_redactions(priority=BACKGROUND)
-        self._relay.when_done(
-            future, lambda f: f.exception() is None and self.badRedactions.emit(f.result())
-        )
+        self._relay.when_done(future, self._on_bad_redactions)
+
+    def _on_bad_redactions(self, future: Future[Any]) -> None:
+        if future.exception() is None:  # a file the check cannot read was said when opened
+            self.badRedactions.emit(future.result())
 
     def _on_sources(self, future: Future[Any], done: int, complete: bool) -> None:
         if future.exception() is not None:
