@@ -7,16 +7,14 @@ exits non-zero on failure, so team leads can script them.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import json
-import os
 import sqlite3
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reviewer.core.atomic import write_bytes
 from reviewer.core.blobs import sha256_file
 from reviewer.core.errors import PasswordRequired, ReviewerError
 from reviewer.core.worker import run_once
@@ -279,22 +277,12 @@ def _write_output(text: str, output: Path | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, output)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_bytes(output, data)
 
 
 def run_annotations_export(args: argparse.Namespace) -> int:
     """``reviewer annotations export DOC [--format w3c|jsonl] [-o FILE]``."""
-    from reviewer.app import local_user
+    from reviewer.app import actor_for
     from reviewer.core.interchange import export_document
     from reviewer.core.paths import resolve
     from reviewer.core.store import Workspace
@@ -303,7 +291,8 @@ def run_annotations_export(args: argparse.Namespace) -> int:
     path: Path = args.document
     try:
         sha = sha256_file(path)
-        with Workspace.open(resolve(args.workspace), actor=local_user()) as ws:
+        paths = resolve(args.workspace)
+        with Workspace.open(paths, actor=actor_for(paths)) as ws:
             if ws.document(sha) is None:  # new here: validate it and add it first
                 worker = DocumentWorker(max_in_flight=1)
                 try:
@@ -322,7 +311,8 @@ def run_annotations_export(args: argparse.Namespace) -> int:
 
 def run_annotations_import(args: argparse.Namespace) -> int:
     """``reviewer annotations import DOC FILE``: anchor, store, print a JSON summary."""
-    from reviewer.app import local_user  # the GUI's actor, so the event log agrees
+    from reviewer.app import actor_for  # the GUI's actor, so the event log agrees
+    from reviewer.core.batches import item_for_document
     from reviewer.core.interchange import (
         InterchangeError,
         WorkerPages,
@@ -352,8 +342,15 @@ def run_annotations_import(args: argparse.Namespace) -> int:
     path: Path = args.document
     worker = DocumentWorker()
     try:
-        with Workspace.open(resolve(args.workspace), actor=local_user()) as ws:
+        paths = resolve(args.workspace)
+        with Workspace.open(paths, actor=actor_for(paths)) as ws:
             document = _open_in_worker(ws, worker, path, args.password)
+            # Batch work: each annotation belongs to its item and travels in its bundle.
+            for index, p in enumerate(parsed):
+                page = next((t.page for t in p.targets if t.page is not None), None)
+                work = item_for_document(ws, document.sha256, page)
+                if work is not None:
+                    parsed[index] = dataclasses.replace(p, item=work.id)
             pages = WorkerPages(worker, document.page_count)
             pages.prefetch(pages_needed(parsed, document.page_count))
             report = import_annotations(ws, document, parsed, pages.texts, pages.layers)

@@ -42,6 +42,7 @@ from typing import Any
 
 from reviewer import __version__
 from reviewer.core import annotations as store
+from reviewer.core import strict_json
 from reviewer.core.anchors import CONTEXT, quad_to_box, quads_for
 from reviewer.core.errors import ReviewerError
 from reviewer.core.model import (
@@ -54,6 +55,7 @@ from reviewer.core.model import (
     TextSegment,
 )
 from reviewer.core.store import Workspace
+from reviewer.core.strict_json import JsonRejected
 from reviewer.core.taxonomy import builtin_taxonomy_of
 
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -169,10 +171,7 @@ def export_document(ws: Workspace, sha256: str, fmt: str = "w3c") -> str:
         raise ReviewerError(f"the document {sha256} is not in the workspace")
     items = [to_w3c(a, document) for a in store.for_document(ws, sha256)]
     if fmt == "jsonl":
-        return "".join(
-            _dumps(item, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
-            for item in items
-        )
+        return "".join(strict_json.dumps_line(item) + "\n" for item in items)
     for item in items:  # the collection's context applies to what it contains
         del item["@context"]
     source = f"urn:sha256:{sha256}"
@@ -193,16 +192,9 @@ def export_document(ws: Workspace, sha256: str, fmt: str = "w3c") -> str:
     return _dumps(collection, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
-#: Characters JSON leaves unescaped that line-based tools (and str.splitlines) break at.
-_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-
-
 def _dumps(value: Any, **options: Any) -> str:
-    """JSON text that is one line per JSON Lines record whatever the strings contain."""
-    text = json.dumps(value, **options)
-    for char, escaped in _LINE_BREAKS.items():
-        text = text.replace(char, escaped)  # these only ever occur inside strings
-    return text
+    """JSON text with U+2028 and friends escaped, like the JSON Lines export."""
+    return strict_json.escape_line_breaks(json.dumps(value, **options))
 
 
 def _generator() -> dict[str, Any]:
@@ -333,33 +325,21 @@ class _Bad(Exception):
     """One reason an item is malformed (internal)."""
 
 
-class _Hostile(ValueError):
-    """Raised from the JSON hooks (duplicate keys, NaN, Infinity)."""
-
-
-def _no_constant(name: str) -> Any:
-    raise _Hostile(f"{name} is not a number JSON allows")
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _Hostile(f"duplicate key {key!r}")
-        out[key] = value
-    return out
-
-
 def _loads(text: str) -> Any:
-    return json.loads(text, parse_constant=_no_constant, object_pairs_hook=_unique_keys)
+    """Strict JSON (no duplicate keys, NaN or Infinity), as lenient as interchange always was.
+
+    No depth limit of our own (only the recursion limit), and numbers that
+    overflow or unpaired surrogates pass: the item checks report those.
+    """
+    return strict_json.loads(text, max_depth=None, round_trip=False)
 
 
-def _json_problem(exc: BaseException) -> str:
-    if isinstance(exc, json.JSONDecodeError):
-        return f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
-    if isinstance(exc, RecursionError):
+def _json_problem(exc: JsonRejected) -> str:
+    if exc.kind == "syntax":
+        return f"not JSON ({exc.reason} at line {exc.line} column {exc.column})"
+    if exc.kind == "too-deep":
         return "not JSON this program accepts (nested too deeply)"
-    return f"not JSON this program accepts ({exc})"
+    return f"not JSON this program accepts ({exc.reason})"
 
 
 def parse_annotations(text: str, *, origin: str) -> list[ParsedAnnotation]:
@@ -374,7 +354,7 @@ def parse_annotations(text: str, *, origin: str) -> list[ParsedAnnotation]:
         return []
     try:
         data = _loads(text)
-    except (ValueError, RecursionError) as exc:
+    except JsonRejected as exc:
         if _looks_like_one_document(text):
             raise InterchangeError([("file", _json_problem(exc))]) from None
         return _parse_lines(text, origin)
@@ -410,10 +390,10 @@ def _parse_lines(text: str, origin: str) -> list[ParsedAnnotation]:
         where = f"line {number}"
         try:
             item = _loads(line)
-        except (ValueError, RecursionError) as exc:
+        except JsonRejected as exc:
             reason = _json_problem(exc)
-            if isinstance(exc, json.JSONDecodeError):
-                reason = f"not JSON ({exc.msg} at column {exc.colno})"
+            if exc.kind == "syntax":
+                reason = f"not JSON ({exc.reason} at column {exc.column})"
             problems.append((where, reason))
             continue
         try:

@@ -32,6 +32,7 @@ from typing import Any
 
 import pymupdf
 
+from reviewer.core.atomic import fsync_dir
 from reviewer.core.errors import DocumentError, PasswordRequired, ReviewerError
 from reviewer.core.redaction.plan import (
     Rect,
@@ -1030,11 +1031,11 @@ def export_redacted(
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
         raise
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
     report_file = report_path or target.with_suffix(".redaction.json")
     payload = json.dumps(report.as_json(), indent=2, sort_keys=True).encode()
     os.replace(_write_temp(report_file, payload), report_file)
-    _fsync_dir(report_file.parent)
+    fsync_dir(report_file.parent)
     return report
 
 
@@ -1057,13 +1058,3 @@ def _write_temp(target: Path, data: bytes) -> Path:
             temp.unlink()
         raise DocumentError(target, f"the file could not be written ({exc.strerror})") from exc
     return temp
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename durable (POSIX); Windows cannot open folders, and needs no call."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
