@@ -30,6 +30,9 @@ SUBCOMMANDS = (
     "redact",
     "verify-redaction",
     "check-redactions",
+    "identity",
+    "batch",
+    "bundle",
 )
 SAMPLES = (
     "motion_ai_draft.pdf",
@@ -47,7 +50,8 @@ def gui_parser() -> argparse.ArgumentParser:
         description="Offline review workstation for legal and financial documents.",
         epilog="Sub-commands: 'reviewer demo' opens the bundled sample documents; "
         "'reviewer info FILE' describes a document as JSON; 'reviewer scan FILE' suggests "
-        "PII. 'reviewer COMMAND --help' for more.",
+        "PII; 'reviewer batch', 'reviewer bundle' and 'reviewer identity' handle task "
+        "batches, signed submissions and your signing key. 'reviewer COMMAND --help' for more.",
     )
     parser.add_argument("--version", action="version", version=f"reviewer {__version__}")
     add_workspace_option(parser)
@@ -62,12 +66,14 @@ def gui_parser() -> argparse.ArgumentParser:
         help="print start-up timings as JSON once the first page is painted, then exit "
         "(used by the benchmarks)",
     )
-    parser.add_argument("files", nargs="*", type=Path, metavar="FILE", help="documents to open")
+    parser.add_argument(
+        "files", nargs="*", type=Path, metavar="FILE", help="documents or task batches to open"
+    )
     return parser
 
 
 def command_parser() -> argparse.ArgumentParser:
-    from reviewer import cli, cli_redact
+    from reviewer import cli, cli_redact, cli_work
 
     parser = argparse.ArgumentParser(prog="reviewer")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -75,6 +81,7 @@ def command_parser() -> argparse.ArgumentParser:
     cli.add_annotations_parser(sub)
     cli.add_scan_parser(sub)
     cli_redact.add_redaction_parsers(sub)
+    cli_work.add_work_parsers(sub)
     demo = sub.add_parser("demo", help="open the bundled synthetic sample documents")
     add_workspace_option(demo)
     demo.set_defaults(run=run_demo)
@@ -156,7 +163,7 @@ def run_gui(
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("reviewer")
     try:
-        workspace = Workspace.open(paths, actor=local_user())
+        workspace = Workspace.open(paths, actor=actor_for(paths))
     except ReviewerError as exc:
         if spare is not None:
             spare.close()
@@ -202,6 +209,9 @@ def run_gui(
         window.dialogs.error = lambda title, text: failed(title, text)  # type: ignore[method-assign]
 
     window.show()
+    if not smoke and not report_startup and window.work.identity() is None:
+        # First run: name and id first, so the work and its submissions carry them.
+        QTimer.singleShot(0, window.work.ask_identity)
     window.open_paths(list(files))
     try:
         code = app.exec()
@@ -249,6 +259,20 @@ def local_user() -> str:
         return getpass.getuser()
     except (OSError, KeyError):
         return "local"
+
+
+def actor_for(paths: object) -> str:
+    """Who the event log names: the annotator id once an identity is set up."""
+    from reviewer.core.errors import ReviewerError
+    from reviewer.core.identity import load_identity
+    from reviewer.core.paths import AppPaths
+
+    assert isinstance(paths, AppPaths)
+    try:
+        found = load_identity(paths.workspace)
+    except ReviewerError:  # a broken identity must not stop the app opening; export says why
+        found = None
+    return found.id if found is not None else local_user()
 
 
 def install_excepthook() -> None:

@@ -300,6 +300,19 @@ def for_document(ws: Workspace, sha256: str, *, include_deleted: bool = False) -
     return [_from_row(r) for r in rows]
 
 
+def for_batch(ws: Workspace, batch_id: str, *, include_deleted: bool = False) -> list[Annotation]:
+    """Annotations that belong to a batch's items, by item and reading order."""
+    deleted = "" if include_deleted else " AND a.deleted = 0"
+    columns = ", ".join("a." + c.strip() for c in _COLUMNS.split(","))
+    rows = ws.db.execute(
+        f"SELECT {columns} FROM annotation a JOIN item i ON i.id = a.item "
+        f"WHERE i.batch = ?{deleted} "
+        "ORDER BY i.position, a.doc, a.page, a.pos_y, a.pos_x, a.created_at, a.id",
+        [batch_id],
+    ).fetchall()
+    return [_from_row(r) for r in rows]
+
+
 def reading_order_chunk(
     ws: Workspace, sha256: str, after: ChunkKey | None, limit: int
 ) -> tuple[list[Annotation], ChunkKey | None]:

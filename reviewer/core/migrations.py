@@ -161,5 +161,77 @@ def m005_suggestion_score_and_reason(db: Database) -> None:
     db.execute("ALTER TABLE annotation ADD COLUMN reason TEXT NOT NULL DEFAULT ''")
 
 
+@migrations()
+def m006_batches_items_time(db: Database) -> None:
+    # Work arrives as task batches. A batch keeps the manifest it came with
+    # (its SHA-256 makes a second import of the same file a no-op and a
+    # different file reusing the id a refusal). Items are the units of work;
+    # their id is "<batch id>/<the batch's own item id>" so two batches may
+    # use the same item names. ``work_time`` holds active (billed) time as
+    # closed segments; idle and inactive time never reach it.
+    db.execute(
+        """
+        CREATE TABLE batch (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            task TEXT NOT NULL,
+            taxonomy_id TEXT NOT NULL,
+            taxonomy TEXT NOT NULL,
+            instructions TEXT NOT NULL DEFAULT '',
+            manifest TEXT NOT NULL,
+            manifest_sha256 TEXT NOT NULL CHECK (length(manifest_sha256) = 64),
+            source_name TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            imported_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE item (
+            id TEXT PRIMARY KEY,
+            batch TEXT NOT NULL REFERENCES batch (id),
+            local_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            task TEXT NOT NULL CHECK (task IN ('review', 'redact', 'compare', 'ocr')),
+            title TEXT NOT NULL DEFAULT '',
+            prompt TEXT NOT NULL DEFAULT '',
+            documents TEXT NOT NULL,
+            page INTEGER,
+            data TEXT NOT NULL DEFAULT '{}',
+            status TEXT NOT NULL DEFAULT 'todo'
+                CHECK (status IN ('todo', 'in_progress', 'done', 'skipped')),
+            skip_reason TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            UNIQUE (batch, local_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX item_batch ON item (batch, position)")
+    db.execute(
+        """
+        CREATE TABLE item_document (
+            item TEXT NOT NULL REFERENCES item (id),
+            doc TEXT NOT NULL REFERENCES document (sha256),
+            PRIMARY KEY (item, doc)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX item_document_doc ON item_document (doc)")
+    db.execute(
+        """
+        CREATE TABLE work_time (
+            id INTEGER PRIMARY KEY,
+            item TEXT NOT NULL REFERENCES item (id),
+            started_at TEXT NOT NULL,
+            ended_at TEXT NOT NULL,
+            seconds REAL NOT NULL CHECK (seconds >= 0)
+        )
+        """
+    )
+    db.execute("CREATE INDEX work_time_item ON work_time (item, started_at)")
+    db.execute("CREATE INDEX annotation_item ON annotation (item)")
+
+
 # Bump with every migration above; a test checks it matches what a new workspace applies.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6

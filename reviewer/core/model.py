@@ -184,3 +184,48 @@ class Annotation:
 
 #: Fields a person can change after creating an annotation (each change is undoable).
 EDITABLE_FIELDS = ("taxonomy", "label", "comment", "severity", "subtype", "state")
+
+
+#: The kinds of work a batch item can be.
+TASKS = ("review", "redact", "compare", "ocr")
+#: An item's status in the work queue.
+STATUSES = ("todo", "in_progress", "done", "skipped")
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A task batch as imported: what to do, with which labels, and how."""
+
+    id: str
+    name: str
+    task: str
+    taxonomy_id: str
+    instructions: str
+    manifest_sha256: str
+    source_name: str
+    created_at: str
+    imported_at: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """One unit of work in a batch.
+
+    ``id`` is ``"<batch id>/<local id>"`` (the batch's own item id is
+    ``local_id``); ``documents`` are SHA-256 ids in the batch's order (one,
+    or 2-3 drafts for ``compare``); ``page`` is set for ``ocr`` items.
+    """
+
+    id: str
+    batch: str
+    local_id: str
+    position: int
+    task: str
+    title: str
+    documents: tuple[str, ...]
+    prompt: str = ""
+    page: int | None = None
+    status: str = "todo"
+    skip_reason: str = ""
+    updated_at: str = ""
+    data: dict[str, Any] = field(default_factory=dict)

@@ -193,15 +193,19 @@ class Workspace:
         title: str = "",
         media_type: str | None = None,
         sha256: str | None = None,
+        original_name: str | None = None,
     ) -> Document:
         """Copy a document into the blob store and record it (idempotent by content).
 
         Call only after the document worker has opened the file successfully,
         so that nothing is stored for a file that cannot be read.
+        ``original_name`` is for documents that arrive inside a batch: the
+        name the lead gave, and no path (the unpacked copy is temporary).
         """
         source = Path(source)
         digest = self.blobs.put_file(source, sha256 or sha256_file(source))
         stamp = now()
+        origin = "" if original_name is not None else str(source.resolve())
         with self.transaction():
             existing = self.document(digest)
             if existing is None:
@@ -210,17 +214,17 @@ class Workspace:
                     "title": title or source.stem,
                     "media_type": media_type or guess_media_type(source),
                     "page_count": page_count,
-                    "original_name": source.name,
-                    "original_path": str(source.resolve()),
+                    "original_name": original_name or source.name,
+                    "original_path": origin,
                     "added_at": stamp,
                     "last_opened_at": stamp,
                 }
                 self.db["document"].insert(row)
                 self.log_event("document.added", "document", digest, after=row)
-            else:
+            elif origin:
                 self.db.execute(
                     "UPDATE document SET last_opened_at = ?, original_path = ? WHERE sha256 = ?",
-                    [stamp, str(source.resolve()), digest],
+                    [stamp, origin, digest],
                 )
         doc = self.document(digest)
         assert doc is not None
