@@ -100,6 +100,14 @@ class ScriptedDialogs:
     #: Answers to "Export redacted PDF": the options (None cancels), then the file.
     redaction_options_given: list[Any] = field(default_factory=list)
     saves: list[Path | None] = field(default_factory=list)
+    #: Work queue answers: batch files to open, skip reasons (None cancels), "export a
+    #: partial submission?" answers, identities (name, id) and idle limits.
+    batches: list[Path | None] = field(default_factory=list)
+    skip_reasons: list[str | None] = field(default_factory=list)
+    partial_answers: list[bool] = field(default_factory=list)
+    identities: list[tuple[str, str] | None] = field(default_factory=list)
+    idle_limits: list[float | None] = field(default_factory=list)
+    partial_asked: list[list[Any]] = field(default_factory=list)
 
     def error(self, title: str, text: str) -> None:
         self.errors.append((title, text))
@@ -124,6 +132,31 @@ class ScriptedDialogs:
 
     def save_redacted(self, suggested: Path) -> Path | None:
         return self.saves.pop(0) if self.saves else None
+
+    def open_batch(self) -> Path | None:
+        return self.batches.pop(0) if self.batches else None
+
+    def skip_reason(self, title: str) -> str | None:
+        return self.skip_reasons.pop(0) if self.skip_reasons else None
+
+    def confirm_partial(self, unfinished: list[Any]) -> bool:
+        self.partial_asked.append(list(unfinished))
+        return self.partial_answers.pop(0) if self.partial_answers else False
+
+    def save_bundle(self, suggested: Path) -> Path | None:
+        return self.saves.pop(0) if self.saves else None
+
+    def save_csv(self, suggested: Path) -> Path | None:
+        return self.saves.pop(0) if self.saves else None
+
+    def save_public_key(self, suggested: Path) -> Path | None:
+        return self.saves.pop(0) if self.saves else None
+
+    def identity(self, name: str, annotator_id: str) -> tuple[str, str] | None:
+        return self.identities.pop(0) if self.identities else None
+
+    def idle_limit(self, current: float) -> float | None:
+        return self.idle_limits.pop(0) if self.idle_limits else None
 
 
 @pytest.fixture
@@ -242,3 +275,44 @@ def shift_drag(qtbot) -> Callable[..., None]:
         qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, shift, b)
 
     return drag
+
+
+@pytest.fixture
+def make_batch(tmp_path: Path) -> Callable[..., Path]:
+    """Write a real ``.rvbatch`` of the given documents (page counts read with PyMuPDF)."""
+    import pymupdf
+
+    from reviewer.core.batch_file import SourceDocument, create_batch, default_items
+    from reviewer.core.blobs import sha256_file
+    from reviewer.core.formats import MEDIA_TYPES
+    from reviewer.core.taxonomy import builtin_taxonomy
+
+    def make(
+        files: list[Path],
+        *,
+        task: str = "review",
+        taxonomy: str = "legal-errors",
+        items: list[dict[str, Any]] | None = None,
+        name: str = "Test batch",
+        instructions: str = "# Instructions\n\nMark every **factual** error.\n",
+        output: Path | None = None,
+    ) -> Path:
+        docs = []
+        for file in files:
+            with pymupdf.open(file) as opened:
+                pages = opened.page_count
+            media = MEDIA_TYPES.get(Path(file).suffix.lstrip(".").lower(), "application/pdf")
+            docs.append(SourceDocument(Path(file), sha256_file(file), pages, media))
+        target = output or tmp_path / f"{name.replace(' ', '_')}.rvbatch"
+        create_batch(
+            target,
+            name=name,
+            task=task,
+            taxonomy=builtin_taxonomy(taxonomy),
+            instructions=instructions,
+            documents=docs,
+            items=items if items is not None else default_items(task, docs),
+        )
+        return target
+
+    return make

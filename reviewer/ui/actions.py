@@ -235,6 +235,83 @@ ACTIONS: tuple[ActionSpec, ...] = (
         ("Ctrl+Shift+M",),
     ),
     ActionSpec(
+        "open_batch",
+        "Open task &batch…",
+        "&Work",
+        "Import a task batch (.rvbatch) and show its work queue.",
+        ("Ctrl+Shift+O",),
+        needs_document=False,
+    ),
+    ActionSpec(
+        "work_queue",
+        "Work &queue",
+        "&Work",
+        "Show or hide the work queue and the batch's instructions.",
+        ("Ctrl+Shift+L",),
+        checkable=True,
+        needs_document=False,
+    ),
+    ActionSpec(
+        "next_item",
+        "&Next item",
+        "&Work",
+        "Open the next item of the batch.",
+        ("Alt+PgDown",),
+        needs_document=False,
+    ),
+    ActionSpec(
+        "previous_item",
+        "&Previous item",
+        "&Work",
+        "Open the previous item of the batch.",
+        ("Alt+PgUp",),
+        needs_document=False,
+    ),
+    ActionSpec(
+        "mark_done",
+        "Mark item &done",
+        "&Work",
+        "Mark the current item done.",
+        ("Ctrl+Shift+D",),
+        needs_document=False,
+    ),
+    ActionSpec(
+        "skip_item",
+        "S&kip item…",
+        "&Work",
+        "Skip the current item and say why (the team lead reads the reason).",
+        needs_document=False,
+    ),
+    ActionSpec(
+        "timesheet",
+        "&Timesheet…",
+        "&Work",
+        "Active time per item of the batch; export it as CSV.",
+        needs_document=False,
+    ),
+    ActionSpec(
+        "export_bundle",
+        "&Export submission…",
+        "&Work",
+        "Save the batch's work as a signed submission bundle (.rvbundle), checked after writing.",
+        ("Ctrl+Shift+S",),
+        needs_document=False,
+    ),
+    ActionSpec(
+        "identity",
+        "&Identity…",
+        "&Work",
+        "Your name, annotator id and signing key; export the public key for your team lead.",
+        needs_document=False,
+    ),
+    ActionSpec(
+        "idle_limit",
+        "Id&le limit…",
+        "&Work",
+        "How long without keyboard or mouse input before time stops counting.",
+        needs_document=False,
+    ),
+    ActionSpec(
         "shortcuts",
         "&Keyboard shortcuts",
         "&Help",
@@ -251,7 +328,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
 )
 
-MENU_ORDER = ("&File", "&Edit", "&View", "&Go", "&Annotate", "&Help")
+MENU_ORDER = ("&File", "&Edit", "&View", "&Go", "&Annotate", "&Work", "&Help")
 
 
 def key_sequences(spec: ActionSpec) -> list[QKeySequence]:

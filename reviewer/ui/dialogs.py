@@ -19,9 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
+    from reviewer.core.model import Item
     from reviewer.core.redaction.plan import RedactionOptions
 
 OPEN_FILTER = (
+    "Documents and task batches (*.pdf *.xps *.oxps *.epub *.fb2 *.cbz *.txt *.md *.png *.jpg "
+    "*.jpeg *.tif *.tiff *.bmp *.gif *.rvbatch);;"
     "Documents (*.pdf *.xps *.oxps *.epub *.fb2 *.cbz *.txt *.md *.png *.jpg *.jpeg *.tif "
     "*.tiff *.bmp *.gif);;PDF (*.pdf);;All files (*)"
 )
@@ -76,3 +79,67 @@ class Dialogs:
             return None
         path = Path(name)
         return path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")
+
+    def open_batch(self) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(
+            self.parent, "Open a task batch", str(Path.home()), "Task batches (*.rvbatch)"
+        )
+        return Path(name) if name else None
+
+    def skip_reason(self, title: str) -> str | None:
+        text, ok = QInputDialog.getText(
+            self.parent,
+            "Skip item",
+            f"Why is “{title}” skipped? The team lead reads this.",
+        )
+        return text if ok else None
+
+    def confirm_partial(self, unfinished: list[Item]) -> bool:
+        shown = "\n".join(
+            f"• {i.title or i.local_id} ({i.status.replace('_', ' ')})" for i in unfinished[:12]
+        )
+        more = f"\n… and {len(unfinished) - 12} more" if len(unfinished) > 12 else ""
+        answer = QMessageBox.question(
+            self.parent,
+            "Unfinished items",
+            f"{len(unfinished)} items are not done or skipped:\n\n{shown}{more}\n\n"
+            "Export a partial submission anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def save_bundle(self, suggested: Path) -> Path | None:
+        return self._save_as("Save the submission as", suggested, "Submission (*.rvbundle)")
+
+    def save_csv(self, suggested: Path) -> Path | None:
+        return self._save_as("Export the timesheet as", suggested, "CSV (*.csv)")
+
+    def save_public_key(self, suggested: Path) -> Path | None:
+        return self._save_as("Export your public key as", suggested, "Public key (*.pem)")
+
+    def _save_as(self, title: str, suggested: Path, kind: str) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self.parent, title, str(suggested), kind)
+        if not name:
+            return None
+        path = Path(name)
+        if path.suffix.lower() != suggested.suffix:
+            path = path.with_suffix(suggested.suffix)
+        return path
+
+    def identity(self, name: str, annotator_id: str) -> tuple[str, str] | None:
+        from reviewer.ui.work.identity_dialog import IdentityDialog
+
+        dialog = IdentityDialog(name, annotator_id, self.parent)
+        return dialog.answer() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def idle_limit(self, current: float) -> float | None:
+        value, ok = QInputDialog.getInt(
+            self.parent,
+            "Idle limit",
+            "Stop counting time after this many seconds without keyboard or mouse input:",
+            int(current),
+            15,
+            3600,
+        )
+        return float(value) if ok else None

@@ -7,6 +7,7 @@ in their own widgets and controllers; this class only connects them.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoGroup
 from PySide6.QtWidgets import (
     QComboBox,
+    QDockWidget,
     QLabel,
     QMainWindow,
     QMenu,
@@ -26,6 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer import __version__
+from reviewer.core import batches
+from reviewer.core.identity import export_public_key
+from reviewer.core.model import Item
 from reviewer.core.ocr import TextSources, describe_pages, no_ocr_message
 from reviewer.core.store import Workspace
 from reviewer.core.taxonomy import builtin_taxonomies
@@ -38,6 +43,11 @@ from reviewer.ui.find_bar import FindBar
 from reviewer.ui.opener import DocumentOpener
 from reviewer.ui.redact_export import bad_redaction_message, suggested_target
 from reviewer.ui.shortcuts_dialog import ShortcutsDialog
+from reviewer.ui.work.controller import WorkController
+from reviewer.ui.work.timesheet_dialog import TimesheetDialog
+from reviewer.ui.work.work_panel import WorkPanel
+
+BATCH_SUFFIX = ".rvbatch"
 
 ZOOM_PRESETS = (50, 75, 100, 125, 150, 200, 300, 400)
 
@@ -70,6 +80,10 @@ class MainWindow(QMainWindow):
         self.undo_group = QUndoGroup(self)
         self.opener = DocumentOpener(workspace, self.dialogs, self)
         self.opener.opened.connect(self.add_session)
+        self.work = WorkController(workspace, self.dialogs, self)
+        self._bind_on_open: dict[str, Item] = {}  # document → item, while its tab opens
+        for batch in self.work.batches():
+            self._add_batch_taxonomy(batch.id)
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
@@ -102,6 +116,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
+        self._build_work_dock()
+        self.activity = self._start_activity()
         self.actions_["thumbnails"].setChecked(True)
         self.undo_group.canUndoChanged.connect(self._refresh_undo)
         self.undo_group.canRedoChanged.connect(self._refresh_undo)
@@ -156,6 +172,18 @@ class MainWindow(QMainWindow):
             "reject_suggestion": lambda: self._judge_suggestion(False),
             "accept_all_label": self._accept_all_label,
             "mark_every_occurrence": self._on_pane("mark_every_occurrence"),
+            "open_batch": self.ask_open_batch,
+            "work_queue": lambda: self.work_dock.setVisible(
+                self.actions_["work_queue"].isChecked()
+            ),
+            "next_item": lambda: self.work.step(True),
+            "previous_item": lambda: self.work.step(False),
+            "mark_done": lambda: self.work.mark_done(),
+            "skip_item": lambda: self.work.skip(),
+            "timesheet": self.show_timesheet,
+            "export_bundle": self.work.export_submission,
+            "identity": self.show_identity,
+            "idle_limit": self.ask_idle_limit,
             "shortcuts": self.show_shortcuts,
             "about": self.show_about,
         }
@@ -217,11 +245,93 @@ class MainWindow(QMainWindow):
             label.setContentsMargins(8, 0, 8, 0)
             self.statusBar().addPermanentWidget(label)
 
+    def _build_work_dock(self) -> None:
+        self.work_panel = WorkPanel(self.work, self)
+        self.work_dock = QDockWidget("Work queue", self)
+        self.work_dock.setObjectName("work_queue_dock")
+        self.work_dock.setWidget(self.work_panel)
+        self.work_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.work_dock)
+        self.work_dock.visibilityChanged.connect(self.actions_["work_queue"].setChecked)
+        self.work_dock.setVisible(bool(self.work.batches()))
+        self.actions_["work_queue"].setChecked(self.work_dock.isVisible())
+        self.work.openRequested.connect(self._open_item)
+        self.work.imported.connect(self._on_batch_imported)
+        self.work.busy.connect(
+            lambda busy: self.statusBar().showMessage("Importing the task batch…" if busy else "")
+        )
+
+    def _start_activity(self):
+        """Count active time on the current item (idle limit from the user's settings)."""
+        from reviewer.core.settings import load_settings
+        from reviewer.ui.activity import ActivityMonitor
+
+        limit = load_settings(self.workspace.paths).idle_limit_s
+        monitor = ActivityMonitor(self.workspace, idle_limit=limit, parent=self)
+        monitor.failed.connect(
+            lambda message: self.statusBar().showMessage(f"Work time not saved yet: {message}")
+        )
+        monitor.recorded.connect(self.work_panel.model.refresh_time)
+        return monitor
+
     # -- documents ------------------------------------------------------------------
 
     def open_paths(self, paths: list[Path]) -> None:
         for path in paths:
-            self.opener.open_file(Path(path))
+            if Path(path).suffix.lower() == BATCH_SUFFIX:
+                self.work.import_batch(Path(path))
+            else:
+                self.opener.open_file(Path(path))
+
+    def ask_open_batch(self) -> None:
+        path = self.dialogs.open_batch()
+        if path is not None:
+            self.work.import_batch(path)
+
+    def _add_batch_taxonomy(self, batch_id: str) -> None:
+        taxonomy = self.work.taxonomy(batch_id)
+        if taxonomy is not None:
+            self.taxonomies[taxonomy.id] = taxonomy  # a batch's own version wins
+
+    def _on_batch_imported(self, result: object) -> None:
+        self._add_batch_taxonomy(getattr(result, "batch_id", ""))
+        self.work_dock.show()
+        verb = "Already imported" if getattr(result, "status", "") == "unchanged" else "Imported"
+        self.statusBar().showMessage(
+            f"{verb} {getattr(result, 'name', '')}: {getattr(result, 'items', 0)} items", 8000
+        )
+
+    def _open_item(self, item: Item) -> None:
+        """Show an item's documents (open ones are reused) and tie them to the item."""
+        first: DocumentPane | None = None
+        for sha in item.documents:
+            pane = next((p for p in self.panes() if p.session.sha256 == sha), None)
+            if pane is not None:
+                self._bind(pane, item)
+                first = first or pane
+                continue
+            document = self.workspace.document(sha)
+            if document is None:
+                self.dialogs.error("Cannot open the item", f"document {sha[:12]}… is missing")
+                continue
+            self._bind_on_open[sha] = item
+            self.opener.open_stored(document)
+        if first is not None:
+            self.tabs.setCurrentWidget(first)
+            if item.page is not None:
+                first.view.go_to_page(item.page)
+            self._on_tab_changed(self.tabs.currentIndex())
+
+    def _bind(self, pane: DocumentPane, item: Item) -> None:
+        """New annotations in this tab belong to ``item``; its batch's labels are offered."""
+        pane.annotations.item = item.id
+        taxonomy = self.work.taxonomy(item.batch)
+        if taxonomy is not None and taxonomy.id in pane.palette_.taxonomies:
+            pane.palette_.set_taxonomy(taxonomy.id)
+        self.tabs.setTabToolTip(self.tabs.indexOf(pane), f"{pane.session.title} — {item.title}")
 
     def ask_open(self) -> None:
         self.open_paths(self.dialogs.open_files())
@@ -240,6 +350,13 @@ class MainWindow(QMainWindow):
         session.badRedactions.connect(lambda found, p=pane: self._on_bad_redactions(p, found))
         index = self.tabs.addTab(pane, session.title)
         self.tabs.setTabToolTip(index, session.document.original_path or session.title)
+        item = self._bind_on_open.pop(session.sha256, None) or batches.item_for_document(
+            self.workspace, session.sha256
+        )
+        if item is not None:
+            self._bind(pane, item)
+            if item.page is not None:
+                pane.view.go_to_page(item.page)
         self.tabs.setCurrentIndex(index)
         session.start_indexing()
         session.check_redactions()
@@ -361,6 +478,53 @@ class MainWindow(QMainWindow):
         self._shortcuts.raise_()
         self._shortcuts.filter.setFocus()
 
+    def show_timesheet(self) -> None:
+        if self.work.batch_id is None:
+            self.dialogs.error("No timesheet", "Open a task batch first.")
+            return
+        self.activity.checkpoint()  # include the time counted up to now
+        dialog = TimesheetDialog(self.workspace, self.work.batch_id, self.dialogs.save_csv, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self._timesheet = dialog
+
+    def show_identity(self) -> None:
+        found = self.work.identity()
+        if found is None:
+            self.work.ask_identity()
+            return
+        self.dialogs.info(
+            "Your identity",
+            f"{found.name} ({found.id})\nSigning key {found.fingerprint}\n\nThe team lead "
+            "needs your public key to trust your submissions: you will be asked where to "
+            "save it.",
+        )
+        target = self.dialogs.save_public_key(Path.home() / f"{found.id}.pem")
+        if target is None:
+            return
+        try:
+            export_public_key(found, target)
+        except OSError as exc:
+            self.dialogs.error("Public key not saved", f"{target.name}: {exc.strerror or exc}")
+            return
+        self.statusBar().showMessage(f"Saved your public key to {target.name}", 8000)
+
+    def ask_idle_limit(self) -> None:
+        from reviewer.core.settings import load_settings, save_settings
+
+        paths = self.workspace.paths
+        current = load_settings(paths)
+        value = self.dialogs.idle_limit(current.idle_limit_s)
+        if value is None:
+            return
+        try:
+            save_settings(paths, dataclasses.replace(current, idle_limit_s=value))
+        except OSError as exc:
+            self.dialogs.error("Setting not saved", f"{exc.strerror or exc}")
+            return
+        self.activity.set_idle_limit(value)  # takes effect now, no restart
+        self.statusBar().showMessage(f"Idle limit: {int(value)} s", 6000)
+
     def show_about(self) -> None:
         paths = self.workspace.paths
         self.dialogs.info(
@@ -377,6 +541,10 @@ class MainWindow(QMainWindow):
         pane = self.current_pane()
         self.find_bar.attach(pane.find if pane else None)
         self.undo_group.setActiveStack(pane.annotations.undo_stack if pane else None)
+        item = pane.annotations.item if pane else None
+        if getattr(self, "activity", None) is not None:
+            self.activity.set_item(item)  # time counts for the item on screen, and only it
+        self.work.follow_document(item)
         self._refresh_state()
 
     def _on_view_changed(self, pane: DocumentPane) -> None:
@@ -515,6 +683,7 @@ class MainWindow(QMainWindow):
             self.settings.setValue("window/geometry", self.saveGeometry())
             self.settings.setValue("window/state", self.saveState())
             self.settings.sync()
+        self.activity.stop()  # the running stretch of work time is saved
         for index in reversed(range(self.tabs.count())):
             self.close_tab(index)
         self.opener.shutdown()

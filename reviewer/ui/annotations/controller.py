@@ -9,6 +9,7 @@ what a command's :class:`Changes` names.
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import time
 
@@ -83,6 +84,8 @@ class AnnotationController(QObject):
         self.session = session
         self.workspace = session.workspace
         self.taxonomy = taxonomy
+        #: The batch item new annotations belong to (None: not batch work).
+        self.item: str | None = None
         self.undo_stack = QUndoStack(self)
         self.selected: str | None = None
         self._index = AnnotationIndex()
@@ -225,6 +228,7 @@ class AnnotationController(QObject):
             label=label_id,
             selector=selector,
             author=self.workspace.actor,
+            item=self.item,
         )
         command = CreateAnnotation(annotation, text=f"Add {self._label_text(label_id)}")
         if not self.run(command):
@@ -258,6 +262,8 @@ class AnnotationController(QObject):
         """Store detector suggestions as proposed annotations: one undo step for all."""
         if not proposals:
             return True
+        if self.item is not None:
+            proposals = [dataclasses.replace(a, item=self.item) for a in proposals]
         return self.run(CreateAnnotations(proposals, text=text))
 
     def is_suggestion(self, annotation_id: str | None) -> bool:

@@ -1,0 +1,271 @@
+"""The work queue's state: which batch, which item, and the actions on them.
+
+Every rule lives in core (``batches``, ``batch_import``, ``bundle``,
+``identity``); this object calls it, runs the slow part of an import off the
+GUI thread, and tells the views what changed. Opening an item's documents
+is the window's job (it owns the tabs): :attr:`openRequested` asks for it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+from reviewer.core import batches, identity
+from reviewer.core.batch_file import ImportResult, store_batch
+from reviewer.core.batch_import import prepare, scratch_folder
+from reviewer.core.bundle import export_bundle, verify_report
+from reviewer.core.errors import ReviewerError
+from reviewer.core.model import Batch, Item
+from reviewer.core.store import Workspace, now
+from reviewer.core.taxonomy import Taxonomy
+from reviewer.ui.bridge import Relay, run_in_pool
+
+
+class WorkDialogs(Protocol):
+    def error(self, title: str, text: str) -> None: ...
+    def info(self, title: str, text: str) -> None: ...
+    def skip_reason(self, title: str) -> str | None: ...
+    def confirm_partial(self, unfinished: list[Item]) -> bool: ...
+    def save_bundle(self, suggested: Path) -> Path | None: ...
+    def identity(self, name: str, annotator_id: str) -> tuple[str, str] | None: ...
+
+
+class WorkController(QObject):
+    """Batches, the current item, and what can be done with them."""
+
+    batchesChanged = Signal()
+    #: The batch shown in the queue changed (batch id or None).
+    batchChanged = Signal(object)
+    #: An item's status changed (Item).
+    itemChanged = Signal(object)
+    #: The window should show this item's documents (Item).
+    openRequested = Signal(object)
+    #: A batch import finished (ImportResult).
+    imported = Signal(object)
+    #: Importing started or ended (True while a batch is being read).
+    busy = Signal(bool)
+
+    def __init__(self, workspace: Workspace, dialogs: WorkDialogs, parent: QObject | None = None):
+        super().__init__(parent)
+        self.workspace = workspace
+        self.dialogs = dialogs
+        self.batch_id: str | None = None
+        self.current: Item | None = None
+        self._relay = Relay(self)
+        self._importing: set[Path] = set()
+        known = batches.batches(workspace)
+        if known:
+            self.batch_id = known[0].id
+
+    # -- batches ---------------------------------------------------------------------
+
+    def batches(self) -> list[Batch]:
+        return batches.batches(self.workspace)
+
+    def batch(self) -> Batch | None:
+        return None if self.batch_id is None else batches.batch(self.workspace, self.batch_id)
+
+    def items(self) -> list[Item]:
+        return [] if self.batch_id is None else batches.items(self.workspace, self.batch_id)
+
+    def progress(self) -> batches.Progress | None:
+        return None if self.batch_id is None else batches.progress(self.workspace, self.batch_id)
+
+    def taxonomy(self, batch_id: str) -> Taxonomy | None:
+        try:
+            return batches.batch_taxonomy(self.workspace, batch_id)
+        except ReviewerError:
+            return None
+
+    def set_batch(self, batch_id: str | None) -> None:
+        if batch_id == self.batch_id:
+            return
+        self.batch_id = batch_id
+        self.batchChanged.emit(batch_id)
+
+    def import_batch(self, path: Path) -> Future[Any] | None:
+        """Read and check the file and open its documents off the GUI thread, then store."""
+        path = Path(path)
+        if path in self._importing:
+            return None
+        self._importing.add(path)
+        self.busy.emit(True)
+        scratch = scratch_folder(self.workspace.paths.cache)
+        future = run_in_pool(lambda: prepare(path, scratch))
+        self._relay.when_done(future, lambda done: self._store(path, scratch, done))
+        return future
+
+    def _store(self, path: Path, scratch: Path, done: Future[Any]) -> None:
+        try:
+            content, opened = done.result()
+            result: ImportResult = store_batch(self.workspace, content, opened)
+        except (ReviewerError, OSError, sqlite3.Error) as exc:
+            self.dialogs.error("Batch not imported", _message(exc, path))
+            return
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+            self._importing.discard(path)
+            self.busy.emit(bool(self._importing))
+        self.batchesChanged.emit()
+        self.batch_id = None
+        self.set_batch(result.batch_id)
+        self.imported.emit(result)
+        first = next((i for i in self.items() if i.status in ("todo", "in_progress")), None)
+        if first is not None:
+            self.open_item(first)
+
+    # -- items -----------------------------------------------------------------------
+
+    def open_item(self, item: Item) -> None:
+        """Make ``item`` current (to do → in progress) and ask for its documents."""
+        if item.batch != self.batch_id:
+            self.set_batch(item.batch)
+        try:
+            item = batches.start(self.workspace, item.id)
+        except ReviewerError as exc:
+            self.dialogs.error("Not saved", str(exc))
+            return
+        self.current = item
+        self.itemChanged.emit(item)
+        self.openRequested.emit(item)
+
+    def step(self, forward: bool) -> bool:
+        """Open the next (previous) item of the batch; False at either end."""
+        if self.current is None:
+            listed = self.items()
+            if not listed:
+                return False
+            self.open_item(listed[0] if forward else listed[-1])
+            return True
+        found = batches.neighbour(self.workspace, self.current.id, forward)
+        if found is None:
+            return False
+        self.open_item(found)
+        return True
+
+    def mark_done(self, item: Item | None = None) -> bool:
+        return self._set_status(item or self.current, "done")
+
+    def skip(self, item: Item | None = None) -> bool:
+        target = item or self.current
+        if target is None:
+            return False
+        reason = self.dialogs.skip_reason(target.title)
+        if reason is None:
+            return False
+        return self._set_status(target, "skipped", reason)
+
+    def reopen(self, item: Item | None = None) -> bool:
+        return self._set_status(item or self.current, "in_progress")
+
+    def _set_status(self, item: Item | None, status: str, reason: str = "") -> bool:
+        if item is None:
+            return False
+        try:
+            updated = batches.set_status(self.workspace, item.id, status, reason=reason)
+        except (ReviewerError, sqlite3.Error) as exc:
+            self.dialogs.error("Not saved", _message(exc))
+            return False
+        if self.current is not None and self.current.id == updated.id:
+            self.current = updated
+        self.itemChanged.emit(updated)
+        return True
+
+    def follow_document(self, item_id: str | None) -> None:
+        """The window switched to a document: its item becomes the current one."""
+        if item_id is None:
+            return
+        found = batches.item(self.workspace, item_id)
+        if found is not None and (self.current is None or self.current.id != found.id):
+            self.current = found
+            if found.batch != self.batch_id:
+                self.set_batch(found.batch)
+            self.itemChanged.emit(found)
+
+    # -- identity and submission ------------------------------------------------------
+
+    def identity(self) -> identity.Identity | None:
+        try:
+            return identity.load_identity(self.workspace.paths.workspace)
+        except ReviewerError as exc:
+            self.dialogs.error("Identity", str(exc))
+            return None
+
+    def ask_identity(self) -> identity.Identity | None:
+        """Ask for a name and id and make the signing key (first run, or before a submission)."""
+        answer = self.dialogs.identity("", "")
+        while answer is not None:
+            try:
+                made = identity.create_identity(
+                    self.workspace.paths.workspace, answer[0], answer[1], created_at=now()
+                )
+            except ReviewerError as exc:
+                self.dialogs.error("Identity not saved", str(exc))
+                answer = self.dialogs.identity(*answer)
+                continue
+            except OSError as exc:
+                self.dialogs.error("Identity not saved", f"cannot write the key: {exc}")
+                return None
+            self.workspace.actor = made.id
+            self.dialogs.info(
+                "Identity saved",
+                f"{made.name} ({made.id}). Your submissions are signed with the key "
+                f"{made.fingerprint}. Send the team lead your public key "
+                "(Work > Identity > Export public key).",
+            )
+            return made
+        return None
+
+    def export_submission(self) -> Path | None:
+        """Ask about unfinished items and where to save; write, verify and report."""
+        batch = self.batch()
+        if batch is None:
+            self.dialogs.error("Nothing to export", "Open a task batch first.")
+            return None
+        if self.identity() is None and self.ask_identity() is None:
+            return None
+        remaining = batches.unfinished(self.workspace, batch.id)
+        if remaining and not self.dialogs.confirm_partial(remaining):
+            return None
+        suggested = Path.home() / f"{_safe_name(batch.name)}.rvbundle"
+        target = self.dialogs.save_bundle(suggested)
+        if target is None:
+            return None
+        try:
+            manifest = export_bundle(self.workspace, batch.id, target, partial=bool(remaining))
+        except (ReviewerError, OSError, sqlite3.Error) as exc:
+            self.dialogs.error("Submission not exported", _message(exc, target))
+            return None
+        report = verify_report(target)
+        if not report["ok"]:
+            self.dialogs.error("Submission failed its check", report["message"])
+            return None
+        counts = manifest["counts"]
+        partial = " (partial)" if manifest["partial"] else ""
+        self.dialogs.info(
+            "Submission saved",
+            f"{target.name}{partial}: {counts['done']} of {counts['items']} items done, "
+            f"{counts['skipped']} skipped, {counts['annotations']} annotations. Signed as "
+            f"{manifest['annotator']['name']} and checked.",
+        )
+        return target
+
+
+def _safe_name(name: str) -> str:
+    kept = "".join(c if c.isalnum() or c in "-_ ." else "_" for c in name).strip(" .")
+    return kept or "submission"
+
+
+def _message(exc: BaseException, path: Path | None = None) -> str:
+    if isinstance(exc, ReviewerError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        name = path.name if path is not None else "the file"
+        return f"{name}: {exc.strerror or exc}"
+    return f"the workspace could not be written, nothing was changed: {exc}"
