@@ -41,6 +41,8 @@ SAMPLES = (
     "motion_draft_b.pdf",
     "scanned_letter.pdf",
 )
+#: A task batch of the sample motion and drafts, so the demo shows the work queue.
+SAMPLE_BATCH = "sample_batch.rvbatch"
 log = logging.getLogger("reviewer")
 
 
@@ -112,7 +114,8 @@ def run_demo(args: argparse.Namespace) -> int:
     from reviewer.core.resources import resource
 
     folder = resource("samples")
-    files = [Path(str(folder / name)) for name in SAMPLES if (folder / name).is_file()]
+    names = (*SAMPLES, SAMPLE_BATCH)
+    files = [Path(str(folder / name)) for name in names if (folder / name).is_file()]
     if not files:
         print(
             "reviewer demo: the sample documents are missing from this installation",

@@ -307,3 +307,17 @@ def test_make_scanned(tmp_path: Path) -> None:
             images = page.get_images()
             assert len(images) == 1
             assert images[0][-1] == "DCTDecode"
+
+
+def test_sample_batch_carries_the_shipped_documents() -> None:
+    """The demo batch must hold the very PDFs the demo opens (same SHA-256), else the
+    demo shows each document twice; remake it as resources/samples/README.md says."""
+    import hashlib
+    import json
+    import zipfile
+
+    with as_path("samples") as shipped, zipfile.ZipFile(shipped / "sample_batch.rvbatch") as z:
+        manifest = json.loads(z.read("manifest.json"))
+        for doc in manifest["documents"]:
+            on_disk = hashlib.sha256((shipped / doc["name"]).read_bytes()).hexdigest()
+            assert doc["sha256"] == on_disk, f"{doc['name']} changed: remake the sample batch"
