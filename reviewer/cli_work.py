@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import shutil
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -141,6 +142,11 @@ def _bundle_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
     export.add_argument("--batch", required=True, metavar="ID")
     export.add_argument("-o", "--output", type=Path, required=True, metavar="X.rvbundle")
     export.add_argument("--partial", action="store_true", help="export unfinished work too")
+    export.add_argument(
+        "--redacted",
+        action="store_true",
+        help="include a truly redacted, verified copy of each redact item's document",
+    )
     _workspace(export)
     export.set_defaults(run=run_bundle_export)
     verify = actions.add_parser(
@@ -389,15 +395,27 @@ def run_batch_timesheet(args: argparse.Namespace) -> int:
 
 def run_bundle_export(args: argparse.Namespace) -> int:
     """``reviewer bundle export --batch ID -o X.rvbundle [--partial]``."""
+    from reviewer.core.batch_import import scratch_folder
     from reviewer.core.bundle import UnfinishedWork, export_bundle
+    from reviewer.core.bundle_redactions import make_copies, plan_copies
 
+    scratch: Path | None = None
     try:
         with _open_workspace(args) as ws:
-            manifest = export_bundle(ws, args.batch, args.output, partial=args.partial)
+            copies = []
+            if args.redacted:
+                scratch = scratch_folder(ws.paths.cache)
+                copies = make_copies(plan_copies(ws, args.batch), scratch)
+            manifest = export_bundle(
+                ws, args.batch, args.output, partial=args.partial, redacted=copies
+            )
     except UnfinishedWork as exc:
         return _fail("bundle export", str(exc), EXIT_FAILED)
-    except (ReviewerError, OSError, sqlite3.Error) as exc:
+    except (ReviewerError, OSError, sqlite3.Error, TimeoutError) as exc:
         return _problem("bundle export", exc, args.output)
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
     _print_json(
         {
             "bundle_id": manifest["bundle_id"],
@@ -406,6 +424,7 @@ def run_bundle_export(args: argparse.Namespace) -> int:
             "key_id": manifest["key_id"],
             "partial": manifest["partial"],
             "counts": manifest["counts"],
+            "redacted": [m["name"] for m in manifest["members"] if m["name"].endswith(".pdf")],
             "file": args.output.name,
         }
     )

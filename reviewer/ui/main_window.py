@@ -260,9 +260,7 @@ class MainWindow(QMainWindow):
         self.actions_["work_queue"].setChecked(self.work_dock.isVisible())
         self.work.openRequested.connect(self._open_item)
         self.work.imported.connect(self._on_batch_imported)
-        self.work.busy.connect(
-            lambda busy: self.statusBar().showMessage("Importing the task batch…" if busy else "")
-        )
+        self.work.status.connect(self.statusBar().showMessage)
 
     def _start_activity(self):
         """Count active time on the current item (idle limit from the user's settings)."""

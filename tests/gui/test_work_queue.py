@@ -112,3 +112,41 @@ def test_a_damaged_batch_is_refused_by_name_and_changes_nothing(
     assert "damaged.rvbatch" in text
     assert batches.batches(workspace) == []
     assert workspace.documents() == []
+
+
+def test_a_redact_batch_submits_a_verified_redacted_copy(
+    qtbot, make_window, make_batch, generated, workspace, dialogs, tmp_path
+):
+    """Accepted PII on a redact item's document: the submission carries the redacted PDF,
+    made off the GUI thread and verified, with its verification report."""
+    from reviewer.core.identity import create_identity
+
+    create_identity(workspace.paths.workspace, "Ana Ruiz", "ana.ruiz", created_at="now")
+    batch_file = make_batch([generated["samples"] / "credit_agreement.pdf"], task="redact")
+    window = make_window()
+    _import(qtbot, window, dialogs, batch_file)
+    pane = window.current_pane()
+    [item] = batches.items(workspace, batches.batches(workspace)[0].id)
+    pane.palette_.set_taxonomy("pii")
+    _select_line(qtbot, window)
+    qtbot.keyClicks(pane.view, pane.annotations.taxonomy.label("PERSON").shortcut)
+    [annotation] = stored.for_document(workspace, item.documents[0])
+    assert (annotation.item, annotation.state) == (item.id, "accepted")
+    qtbot.mouseClick(window.work_panel.buttons["done"], Qt.MouseButton.LeftButton)
+    target = tmp_path / "redacted.rvbundle"
+    dialogs.saves.append(target)
+    window.actions_["export_bundle"].trigger()
+    qtbot.waitUntil(lambda: bool(dialogs.infos) or bool(dialogs.errors), timeout=120_000)
+    assert not dialogs.errors
+    assert "1 redacted copy" in dialogs.infos[-1][1]
+    verified = verify_bundle(target)
+    names = [m["name"] for m in verified.manifest["members"]]
+    sha = item.documents[0]
+    assert f"redacted/{sha}.pdf" in names
+    assert f"redacted/{sha}.verification.json" in names
+    with zipfile.ZipFile(target) as archive:
+        assert archive.getinfo(f"redacted/{sha}.pdf").compress_type == zipfile.ZIP_STORED
+        report = json.loads(archive.read(f"redacted/{sha}.verification.json"))
+        redacted = archive.read(f"redacted/{sha}.pdf")
+    assert report["passed"] is True
+    assert annotation.selector.exact.encode() not in redacted

@@ -909,8 +909,14 @@ def redact_document(
     *,
     skip: frozenset[str] = frozenset(),
     progress: Progress | None = None,
+    file_id: bytes | None = None,
 ) -> bytes:
     """Redact ``doc`` in place and return the saved PDF bytes.
+
+    ``file_id`` (16 bytes) becomes the trailer's /ID instead of MuPDF's
+    random one, so the same input and plan give the same bytes (a
+    submission bundle carrying the copy is then the same file too), and the
+    output carries no identifier of the original.
 
     ``doc`` must be a copy opened for this purpose: it is changed beyond
     further use. Steps run in the order of :data:`STEPS`; every page gets
@@ -931,8 +937,11 @@ def redact_document(
         elif step == "apply":
             run.done += doc.page_count
         run.tick()
+    if file_id is not None:
+        doc.xref_set_key(-1, "ID", f"[<{file_id.hex()}><{file_id.hex()}>]")
+    keep_id = file_id is not None
     if "garbage_save" in skip:
-        data = doc.tobytes(encryption=pymupdf.PDF_ENCRYPT_NONE)
+        data = doc.tobytes(encryption=pymupdf.PDF_ENCRYPT_NONE, no_new_id=keep_id)
     else:
         # Only a full rewrite drops what the steps unreferenced: the removed text,
         # the original images, earlier revisions.
@@ -941,6 +950,7 @@ def redact_document(
             clean=True,
             deflate=True,
             encryption=pymupdf.PDF_ENCRYPT_NONE,
+            no_new_id=keep_id,
         )
     run.tick()
     return data
@@ -1008,7 +1018,10 @@ def export_redacted(
     input_sha256 = hashlib.sha256(data).hexdigest()
     doc = _open_copy(source, data, password)
     try:
-        redacted = redact_document(doc, plan, options, skip=skip, progress=progress)
+        file_id = hashlib.sha256(f"{input_sha256}|{plan!r}|{options!r}".encode()).digest()[:16]
+        redacted = redact_document(
+            doc, plan, options, skip=skip, progress=progress, file_id=file_id
+        )
     except (RuntimeError, ValueError, mu.FzErrorBase) as exc:
         # MuPDF gave up on an object half-way (a damaged file it only partly repaired).
         problem = f"the document is damaged and cannot be redacted ({exc})"

@@ -19,7 +19,8 @@ from PySide6.QtCore import QObject, Signal
 from reviewer.core import batches, identity
 from reviewer.core.batch_file import ImportResult, store_batch
 from reviewer.core.batch_import import prepare, scratch_folder
-from reviewer.core.bundle import export_bundle, verify_report
+from reviewer.core.bundle import RedactedCopy, export_bundle, verify_report
+from reviewer.core.bundle_redactions import make_copies, plan_copies
 from reviewer.core.errors import ReviewerError
 from reviewer.core.model import Batch, Item
 from reviewer.core.store import Workspace, now
@@ -48,8 +49,10 @@ class WorkController(QObject):
     openRequested = Signal(object)
     #: A batch import finished (ImportResult).
     imported = Signal(object)
-    #: Importing started or ended (True while a batch is being read).
+    #: Importing or exporting started or ended (True while work runs in the background).
     busy = Signal(bool)
+    #: A line for the status bar about background work ("" clears it).
+    status = Signal(str)
 
     def __init__(self, workspace: Workspace, dialogs: WorkDialogs, parent: QObject | None = None):
         super().__init__(parent)
@@ -96,6 +99,7 @@ class WorkController(QObject):
             return None
         self._importing.add(path)
         self.busy.emit(True)
+        self.status.emit(f"Importing {path.name}…")
         scratch = scratch_folder(self.workspace.paths.cache)
         future = run_in_pool(lambda: prepare(path, scratch))
         self._relay.when_done(future, lambda done: self._store(path, scratch, done))
@@ -112,6 +116,7 @@ class WorkController(QObject):
             shutil.rmtree(scratch, ignore_errors=True)
             self._importing.discard(path)
             self.busy.emit(bool(self._importing))
+            self.status.emit("")
         self.batchesChanged.emit()
         self.batch_id = None
         self.set_batch(result.batch_id)
@@ -237,8 +242,41 @@ class WorkController(QObject):
         target = self.dialogs.save_bundle(suggested)
         if target is None:
             return None
+        planned = plan_copies(self.workspace, batch.id)
+        if not planned:
+            return self._write(batch.id, target, bool(remaining), [])
+        # Redact items: their redacted copies are made (and verified) in worker
+        # processes off the GUI thread; the bundle is written when they are done.
+        scratch = scratch_folder(self.workspace.paths.cache)
+        self.busy.emit(True)
+        self.status.emit(f"Making {len(planned)} redacted copies for the submission…")
+        future = run_in_pool(lambda: make_copies(planned, scratch))
+        self._relay.when_done(
+            future,
+            lambda done: self._after_copies(batch.id, target, bool(remaining), scratch, done),
+        )
+        return None
+
+    def _after_copies(
+        self, batch_id: str, target: Path, partial: bool, scratch: Path, done: Future[Any]
+    ) -> None:
         try:
-            manifest = export_bundle(self.workspace, batch.id, target, partial=bool(remaining))
+            copies = done.result()
+            self._write(batch_id, target, partial, copies)
+        except (ReviewerError, OSError, TimeoutError) as exc:
+            self.dialogs.error("Submission not exported", _message(exc, target))
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+            self.busy.emit(False)
+            self.status.emit("")
+
+    def _write(
+        self, batch_id: str, target: Path, partial: bool, copies: list[RedactedCopy]
+    ) -> Path | None:
+        try:
+            manifest = export_bundle(
+                self.workspace, batch_id, target, partial=partial, redacted=copies
+            )
         except (ReviewerError, OSError, sqlite3.Error) as exc:
             self.dialogs.error("Submission not exported", _message(exc, target))
             return None
@@ -247,12 +285,15 @@ class WorkController(QObject):
             self.dialogs.error("Submission failed its check", report["message"])
             return None
         counts = manifest["counts"]
-        partial = " (partial)" if manifest["partial"] else ""
+        extra = ""
+        if copies:
+            extra = ", 1 redacted copy" if len(copies) == 1 else f", {len(copies)} redacted copies"
+        partial_text = " (partial)" if manifest["partial"] else ""
         self.dialogs.info(
             "Submission saved",
-            f"{target.name}{partial}: {counts['done']} of {counts['items']} items done, "
-            f"{counts['skipped']} skipped, {counts['annotations']} annotations. Signed as "
-            f"{manifest['annotator']['name']} and checked.",
+            f"{target.name}{partial_text}: {counts['done']} of {counts['items']} items done, "
+            f"{counts['skipped']} skipped, {counts['annotations']} annotations{extra}. "
+            f"Signed as {manifest['annotator']['name']} and checked.",
         )
         return target
 
