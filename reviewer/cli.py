@@ -345,15 +345,24 @@ def run_annotations_import(args: argparse.Namespace) -> int:
         paths = resolve(args.workspace)
         with Workspace.open(paths, actor=actor_for(paths)) as ws:
             document = _open_in_worker(ws, worker, path, args.password)
-            # Batch work: each annotation belongs to its item and travels in its bundle.
-            for index, p in enumerate(parsed):
-                page = next((t.page for t in p.targets if t.page is not None), None)
-                work = item_for_document(ws, document.sha256, page)
-                if work is not None:
-                    parsed[index] = dataclasses.replace(p, item=work.id)
+
+            # Batch work: each annotation belongs to the item of the page it lands on
+            # (ocr items are per page) and travels in that item's bundle.
+            def item_for_page(page: int, sha: str = document.sha256) -> str | None:
+                work = item_for_document(ws, sha, page)
+                return None if work is None else work.id
+
+            batch_work = item_for_document(ws, document.sha256) is not None
             pages = WorkerPages(worker, document.page_count)
             pages.prefetch(pages_needed(parsed, document.page_count))
-            report = import_annotations(ws, document, parsed, pages.texts, pages.layers)
+            report = import_annotations(
+                ws,
+                document,
+                parsed,
+                pages.texts,
+                pages.layers,
+                item_for_page=item_for_page if batch_work else None,
+            )
     except (ReviewerError, OSError, TimeoutError, sqlite3.Error) as exc:
         return _problem("annotations import", exc, path)
     finally:

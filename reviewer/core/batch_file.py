@@ -139,7 +139,6 @@ def items_from_lines(
         if not isinstance(entry, dict):
             raise ReviewerError(f"{where}: expected a JSON object")
         entry = dict(entry)
-        entry.setdefault("id", str(len(found) + 1))
         entry.setdefault("task", task)
         names = entry.get("documents")
         if isinstance(names, str):
@@ -153,6 +152,14 @@ def items_from_lines(
         found.append(entry)
     if not found:
         raise ReviewerError(f"{source}: no items")
+    taken = {str(e["id"]) for e in found if "id" in e}
+    for position, entry in enumerate(found, 1):  # no id: its position, or the next free number
+        number = position
+        while "id" not in entry:
+            if str(number) not in taken:
+                entry["id"] = str(number)
+                taken.add(entry["id"])
+            number += 1
     return found
 
 
@@ -204,6 +211,8 @@ def create_batch(
     if task not in TASKS:
         raise ReviewerError(f"unknown task {task!r} (use {', '.join(TASKS)})")
     unique = {d.sha256: d for d in documents}
+    if not items:
+        raise ReviewerError("a batch with no items cannot be worked: give at least one item")
     problems = check_items(items, {sha: d.page_count for sha, d in unique.items()})
     if problems:
         raise ReviewerError("the items are not usable: " + "; ".join(problems[:5]))

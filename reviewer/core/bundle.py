@@ -80,8 +80,9 @@ class UnfinishedWork(BundleError):
         self.remaining = list(remaining)
         shown = ", ".join(f"{i.local_id} ({i.status.replace('_', ' ')})" for i in remaining[:10])
         more = f" and {len(remaining) - 10} more" if len(remaining) > 10 else ""
+        count = "1 item is" if len(remaining) == 1 else f"{len(remaining)} items are"
         super().__init__(
-            f"{len(remaining)} items are not finished: {shown}{more}; mark them done or "
+            f"{count} not finished: {shown}{more}; mark them done or "
             "skipped, or export a partial submission"
         )
 

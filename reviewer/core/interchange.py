@@ -29,6 +29,7 @@ Nothing here imports Qt or PyMuPDF: page texts and words come from a
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -941,8 +942,13 @@ def import_annotations(
     parsed: Sequence[ParsedAnnotation],
     page_texts: Mapping[int, str],
     layers: Mapping[int, PageText],
+    *,
+    item_for_page: Callable[[int], str | None] | None = None,
 ) -> ImportReport:
     """Place and store parsed annotations on ``document`` in one transaction.
+
+    ``item_for_page`` gives the batch item an annotation belongs to, from the
+    page it was placed on (a quote-only annotation has no page until placed).
 
     ``page_texts`` maps every page (0-based) to its extracted text and
     ``layers`` gives a page's words (both may fetch lazily, see
@@ -955,7 +961,10 @@ def import_annotations(
     ready: list[tuple[str, Annotation]] = []
     for p in parsed:
         try:
-            ready.append((p.where, _place(document, p, page_texts, layers)))
+            placed = _place(document, p, page_texts, layers)
+            if item_for_page is not None:
+                placed = dataclasses.replace(placed, item=item_for_page(placed.selector.page))
+            ready.append((p.where, placed))
         except AnchorNotFound as exc:
             report.rejected.append((p.where, str(exc)))
     if not ready:

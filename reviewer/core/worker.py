@@ -175,6 +175,7 @@ def _answer_requests(conn: Connection, documents: Any, arena: memoryview | None)
                 if op == "open":
                     if doc is not None:
                         doc.close()
+                        doc = None  # a failed open must not leave the closed one behind
                     path = str(args[0])
                     doc = documents.open_document(*args)
                     layers = documents.TextLayers(doc)
