@@ -252,8 +252,14 @@ def _problem(command: str, exc: BaseException, path: Path) -> int:
         message = f"the workspace could not be read or written, nothing was changed: {exc}"
     else:
         message = f"{path.name}: {exc}"
-    print(f"reviewer {command}: {' '.join(message.split())}", file=sys.stderr)
+    say(f"reviewer {command}: {' '.join(message.split())}")
     return EXIT_BAD_INPUT
+
+
+def say(line: str) -> None:
+    """A line on stderr that prints whatever its encoding (names from files may not)."""
+    encoding = sys.stderr.encoding or "utf-8"
+    print(line.encode(encoding, "backslashreplace").decode(encoding), file=sys.stderr)
 
 
 def _open_in_worker(

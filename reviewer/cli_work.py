@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reviewer.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, _problem
+from reviewer.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, _problem, say
 from reviewer.core.errors import ReviewerError
 from reviewer.core.model import TASKS
 
@@ -162,12 +162,14 @@ def _bundle_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
 
 
 def _print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    # ASCII escapes: the JSON stays valid whatever encoding stdout has (cp1252 on a
+    # redirected Windows console cannot print a Cyrillic member name).
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=True)
     sys.stdout.write("\n")
 
 
 def _fail(command: str, message: str, code: int = EXIT_BAD_INPUT) -> int:
-    print(f"reviewer {command}: {' '.join(message.split())}", file=sys.stderr)
+    say(f"reviewer {command}: {' '.join(message.split())}")
     return code
 
 
@@ -445,6 +447,5 @@ def run_bundle_verify(args: argparse.Namespace) -> int:
     report = verify_report(args.file, public_key=key)
     _print_json(report)
     if not report["ok"]:
-        print(f"reviewer bundle verify: {report['message']}", file=sys.stderr)
-        return EXIT_FAILED
+        return _fail("bundle verify", report["message"], EXIT_FAILED)
     return EXIT_OK

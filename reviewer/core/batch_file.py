@@ -32,7 +32,7 @@ from reviewer.core.batches import batch, item_id
 from reviewer.core.errors import ReviewerError
 from reviewer.core.formats import MEDIA_TYPES
 from reviewer.core.model import TASKS
-from reviewer.core.safezip import ArchiveRejected, Limits, SafeArchive, write_archive
+from reviewer.core.safezip import ArchiveRejected, Limits, SafeArchive, shown_name, write_archive
 from reviewer.core.schemas import problems as schema_problems
 from reviewer.core.store import now
 from reviewer.core.taxonomy import Taxonomy, TaxonomyError, load_taxonomy, to_json
@@ -375,7 +375,7 @@ def read_batch(path: Path, scratch: Path) -> BatchContent:
             return content
     except ArchiveRejected as exc:
         raise BatchError(
-            path, exc.reason if exc.member is None else f"{exc.member}: {exc.reason}"
+            path, exc.reason if exc.member is None else f"{shown_name(exc.member)}: {exc.reason}"
         ) from exc
 
 

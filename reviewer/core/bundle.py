@@ -38,7 +38,7 @@ from reviewer.core import annotations as annotation_store
 from reviewer.core import batches, identity, strict_json, timesheet
 from reviewer.core.errors import ReviewerError
 from reviewer.core.interchange import to_w3c
-from reviewer.core.safezip import ArchiveRejected, Limits, SafeArchive, write_archive
+from reviewer.core.safezip import ArchiveRejected, Limits, SafeArchive, shown_name, write_archive
 from reviewer.core.schemas import problems as schema_problems
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ class BundleRejected(ReviewerError):
         self.path = Path(path)
         self.reason = reason
         self.member = member
-        where = f"{member}: " if member else ""
+        where = f"{shown_name(member)}: " if member else ""  # hostile names: escaped
         super().__init__(f"{self.path.name}: {where}{reason}")
 
 

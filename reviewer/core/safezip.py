@@ -126,7 +126,7 @@ class ArchiveRejected(ReviewerError):
         self.reason = reason
         self.member = member
         name = self.path.name or str(self.path)
-        parts = [name, reason] if member is None else [name, _shown(member), reason]
+        parts = [name, reason] if member is None else [name, shown_name(member), reason]
         super().__init__(": ".join(parts))
 
     def __reduce__(self) -> tuple[object, ...]:
@@ -520,7 +520,10 @@ def _duplicate_problem(
     key = unicodedata.normalize("NFD", unicodedata.normalize("NFD", name).casefold())
     other = folded.setdefault(key, name)
     if other != name:
-        return f"member name collides with {_shown(other)!r} (differs only in case or Unicode form)"
+        return (
+            f"member name collides with {shown_name(other)!r} "
+            "(differs only in case or Unicode form)"
+        )
     return None
 
 
@@ -545,7 +548,7 @@ def _check_no_overlap(path: Path, archive: zipfile.ZipFile, infos: list[zipfile.
         if previous is not None and start < previous_end:
             raise ArchiveRejected(
                 path,
-                f"member data overlaps {_shown(previous.orig_filename)!r} (zip bomb?)",
+                f"member data overlaps {shown_name(previous.orig_filename)!r} (zip bomb?)",
                 member=info.orig_filename,
             )
         previous, previous_end = info, end
@@ -567,7 +570,7 @@ def _check_promise(path: Path, name: str, info: zipfile.ZipInfo, sha256: str, si
         )
 
 
-def _shown(name: str) -> str:
+def shown_name(name: str) -> str:
     """A member name safe to print: control characters escaped, very long names cut."""
     shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
     return shown if len(shown) <= 80 else shown[:80] + "…"
@@ -616,7 +619,7 @@ def _write_members(
     for name, content, compress in members:
         problem = _name_problem(name, _MAX_NAME_LENGTH) or _duplicate_problem(name, written, seen)
         if problem is not None:
-            raise ValueError(f"cannot write {_shown(name)!r}: {problem}")
+            raise ValueError(f"cannot write {shown_name(name)!r}: {problem}")
         info = _fixed_info(name, compress)
         _write_member(archive, info, content)
         written[name] = info
