@@ -190,7 +190,10 @@ def build_bundle(
         contents.append((f"redacted/{copy.document}.verification.json", report, True))
     members = [_member(name, data) for name, data, _ in contents]
     digest = hashlib.sha256(strict_json.dumps_canonical(members)).hexdigest()
-    last_change = max([e["at"] for e in events] + [batch.imported_at])
+    # Time checkpoints write no event: a running stretch's end counts as a change too.
+    last_change = max(
+        [e["at"] for e in events] + [s.ended_at for s in segments] + [batch.imported_at]
+    )
     manifest = {
         "format": FORMAT,
         "version": VERSION,
@@ -210,7 +213,7 @@ def build_bundle(
             "annotations": len(annotations),
             "judgements": 0,
             "events": len(events),
-            "active_seconds": round(sum(seconds.values()), 1),
+            "active_seconds": float(round(sum(seconds.values()), 1)),
         },
         "members": members,
     }
@@ -448,6 +451,17 @@ def _check_counts(path: Path, manifest: dict[str, Any], result: VerifiedBundle) 
             )
     if any(r.get("type") != "Annotation" for r in result.records.get(ANNOTATIONS, [])):
         raise BundleRejected(path, "a record is not a W3C Annotation", member=ANNOTATIONS)
+    statuses = [r.get("status") for r in result.records.get(ITEMS, [])]
+    if statuses.count("done") != counts["done"] or statuses.count("skipped") != counts["skipped"]:
+        raise BundleRejected(path, "item statuses differ from the manifest's counts", member=ITEMS)
+    names = {m["name"] for m in manifest["members"]}
+    for name in names:
+        if name.startswith("redacted/"):
+            stem = name.removesuffix(".pdf").removesuffix(".verification.json")
+            if {f"{stem}.pdf", f"{stem}.verification.json"} - names:
+                raise BundleRejected(
+                    path, "a redacted copy without its verification report", member=name
+                )
 
 
 def verify_report(path: Path, *, public_key: bytes | None = None) -> dict[str, Any]:
