@@ -263,15 +263,13 @@ def _document_files(given: list[Path]) -> list[Path]:
     return files
 
 
-def _open_sources(worker: DocumentWorker, files: list[Path]) -> list[SourceDocument]:
+def _open_source(worker: DocumentWorker, path: Path) -> SourceDocument:
+    """Open a document once (a batch must not carry one that cannot be read)."""
     from reviewer.core.batch_file import SourceDocument
     from reviewer.core.blobs import sha256_file
 
-    found = []
-    for path in files:
-        opened = worker.open(path).result(120)
-        found.append(SourceDocument(path, sha256_file(path), opened.page_count, opened.media_type))
-    return found
+    opened = worker.open(path).result(120)
+    return SourceDocument(path, sha256_file(path), opened.page_count, opened.media_type)
 
 
 def run_batch_create(args: argparse.Namespace) -> int:
@@ -290,11 +288,10 @@ def run_batch_create(args: argparse.Namespace) -> int:
         taxonomy = taxonomies.get(args.taxonomy) or load_taxonomy(Path(args.taxonomy))
         current = args.instructions
         instructions = args.instructions.read_text(encoding="utf-8")
-        current = files[0]
         sources = []
         for path in files:
             current = path
-            sources += _open_sources(worker, [path])
+            sources.append(_open_source(worker, path))
         if args.items is not None:
             current = args.items
             lines = args.items.read_text(encoding="utf-8-sig")

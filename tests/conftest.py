@@ -316,3 +316,78 @@ def make_batch(tmp_path: Path) -> Callable[..., Path]:
         return target
 
     return make
+
+
+@dataclass(frozen=True)
+class SmallWork:
+    """A closed workspace holding a small worked batch, ready to export as a bundle."""
+
+    root: Path
+    paths: AppPaths
+    batch_id: str
+    documents: tuple[str, ...]
+
+
+@pytest.fixture(scope="session")
+def small_work(tmp_path_factory: pytest.TempPathFactory) -> SmallWork:
+    """An identity and a 2-item batch (done, skipped) with 2 annotations and 60 s of time.
+
+    Bundle tests export it (a few KB) and mutate the result; built once per run.
+    """
+    import pymupdf
+
+    from reviewer.core import annotations, batches, identity
+    from reviewer.core.batch_file import SourceDocument, create_batch, default_items
+    from reviewer.core.batch_import import import_batch
+    from reviewer.core.blobs import sha256_file
+    from reviewer.core.model import Annotation, Selector
+    from reviewer.core.taxonomy import builtin_taxonomy
+    from reviewer.core.timesheet import Segment, TimeLog
+
+    root = tmp_path_factory.mktemp("small-work")
+    files = []
+    for n in (1, 2):
+        with pymupdf.open() as doc:
+            page = doc.new_page(width=300, height=300)
+            page.insert_text((30, 60), f"Filing {n}: the lender shall pay.", fontsize=11)
+            doc.save(root / f"filing {n}.pdf", garbage=4, deflate=True)
+        files.append(root / f"filing {n}.pdf")
+    docs = [SourceDocument(f, sha256_file(f), 1, "application/pdf") for f in files]
+    batch_file = root / "small.rvbatch"
+    create_batch(
+        batch_file,
+        name="Small batch",
+        task="review",
+        taxonomy=builtin_taxonomy("legal-errors"),
+        instructions="# Instructions\n\nMark every **factual** error.\n",
+        documents=docs,
+        items=default_items("review", docs),
+        batch_id="small-batch-1",
+        created="2024-05-01T08:00:00+00:00",
+    )
+    paths = resolve(root / "workspace")
+    with Workspace.open(paths) as ws:
+        identity.create_identity(
+            paths.workspace, "Ana Ruiz", "ana.ruiz", created_at="2024-05-01T09:00:00+00:00"
+        )
+        batch_id = import_batch(ws, batch_file).batch_id
+        first, second = batches.items(ws, batch_id)
+        for n, item in enumerate((first, second)):
+            selector = Selector(kind="area", page=0, rect=(40.0, 60.0 + n, 220.0, 90.0))
+            annotations.add(
+                ws,
+                Annotation(
+                    annotations.new_id(),
+                    item.documents[0],
+                    "legal-errors",
+                    "factual",
+                    selector,
+                    comment=f"wrong amount {n}",
+                    item=item.id,
+                ),
+            )
+        batches.set_status(ws, first.id, "done")
+        batches.set_status(ws, second.id, "skipped", reason="the scan is unreadable")
+        start, end = "2024-05-01T09:00:00.000000+00:00", "2024-05-01T09:01:00.000000+00:00"
+        TimeLog(ws).save([Segment(first.id, start, end, 60.0)])
+    return SmallWork(root, paths, batch_id, tuple(d.sha256 for d in docs))

@@ -434,10 +434,7 @@ def existing_import(ws: Workspace, content: BatchContent) -> ImportResult | None
     known = batch(ws, content.batch_id)
     if known is None:
         return None
-    row = ws.db.execute(
-        "SELECT manifest_sha256 FROM batch WHERE id = ?", [content.batch_id]
-    ).fetchone()
-    if row[0] != content.manifest_sha256:
+    if known.manifest_sha256 != content.manifest_sha256:
         raise BatchError(
             content.path,
             f"a different batch with the id {content.batch_id} was imported before "

@@ -99,13 +99,6 @@ def require_batch(ws: Workspace, batch_id: str) -> Batch:
     return found
 
 
-def batch_manifest(ws: Workspace, batch_id: str) -> dict[str, Any]:
-    row = ws.db.execute("SELECT manifest FROM batch WHERE id = ?", [batch_id]).fetchone()
-    if row is None:
-        raise ItemError(f"no batch {batch_id!r} in this workspace")
-    return dict(json.loads(row[0]))
-
-
 def batch_taxonomy(ws: Workspace, batch_id: str) -> Taxonomy:
     """The label set the batch brought (validated again: the row is data too)."""
     row = ws.db.execute("SELECT taxonomy FROM batch WHERE id = ?", [batch_id]).fetchone()
@@ -226,7 +219,3 @@ def neighbour(ws: Workspace, item_id_: str, forward: bool) -> Item | None:
         [current.batch, current.position],
     ).fetchone()
     return None if row is None else _item(row)
-
-
-def item_ids(ws: Workspace, batch_id: str) -> list[str]:
-    return [r[0] for r in ws.db.execute("SELECT id FROM item WHERE batch = ?", [batch_id])]

@@ -139,15 +139,6 @@ def batch_events(ws: Workspace, batch_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def _timesheet_bytes(segments: Sequence[timesheet.Segment]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(TIMESHEET_HEADER)
-    for s in segments:
-        writer.writerow([s.item, s.started_at, s.ended_at, f"{s.seconds:.1f}"])
-    return out.getvalue().encode("utf-8")
-
-
 def build_bundle(
     ws: Workspace,
     batch_id: str,
@@ -181,7 +172,7 @@ def build_bundle(
         (EVENTS, _lines(events), True),
         (ITEMS, _lines(item_lines), True),
         (JUDGEMENTS, b"", True),
-        (TIMESHEET, _timesheet_bytes(segments), True),
+        (TIMESHEET, timesheet.segments_csv(segments).encode("utf-8"), True),
     ]
     for copy in sorted(redacted, key=lambda c: c.document):
         # PDFs are stored: deflating them saved ~2 % at 10x the time here.
@@ -267,11 +258,11 @@ def export_bundle(
         *contents,
     ]
     write_archive(Path(output), entries)
-    ws_log(ws, manifest, Path(output))
+    _log_export(ws, manifest, Path(output))
     return manifest
 
 
-def ws_log(ws: Workspace, manifest: dict[str, Any], output: Path) -> None:
+def _log_export(ws: Workspace, manifest: dict[str, Any], output: Path) -> None:
     """Record the export (not part of the bundle: it happens after the work it carries)."""
     with ws.transaction():
         ws.log_event(

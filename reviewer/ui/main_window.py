@@ -318,10 +318,12 @@ class MainWindow(QMainWindow):
             self._bind_on_open[sha] = item
             self.opener.open_stored(document)
         if first is not None:
+            before = self.tabs.currentIndex()
             self.tabs.setCurrentWidget(first)
             if item.page is not None:
                 first.view.go_to_page(item.page)
-            self._on_tab_changed(self.tabs.currentIndex())
+            if self.tabs.currentIndex() == before:  # no tab change: rebind time by hand
+                self._on_tab_changed(before)
 
     def _bind(self, pane: DocumentPane, item: Item) -> None:
         """New annotations in this tab belong to ``item``; its batch's labels are offered."""

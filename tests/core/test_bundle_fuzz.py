@@ -28,15 +28,8 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from reviewer.core import annotations, batches, bundle, identity
-from reviewer.core.batch_file import SourceDocument, create_batch, default_items
-from reviewer.core.batch_import import import_batch
-from reviewer.core.blobs import sha256_file
-from reviewer.core.model import Annotation, Selector
-from reviewer.core.paths import resolve
+from reviewer.core import bundle
 from reviewer.core.store import Workspace
-from reviewer.core.taxonomy import builtin_taxonomy
-from reviewer.core.timesheet import Segment, TimeLog
 
 SEED = 20_240_501
 MUTANTS = 10_000
@@ -85,69 +78,20 @@ def _pdf(path: Path, text: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def original(tmp_path_factory: pytest.TempPathFactory) -> Original:
-    """A small (~5 KB) bundle of real work: 2 items, 2 annotations, a segment, a redaction."""
-    root = tmp_path_factory.mktemp("bundle-fuzz")
-    paths = resolve(root / "workspace")
-    ws = Workspace.open(paths)
-    try:
-        identity.create_identity(
-            paths.workspace, "Ana Ruiz", "ana.ruiz", created_at="2024-05-01T09:00:00+00:00"
-        )
-        files = [
-            _pdf(root / f"filing {n}.pdf", f"Filing {n}: the lender shall pay.") for n in (1, 2)
-        ]
-        docs = [SourceDocument(f, sha256_file(f), 1, "application/pdf") for f in files]
-        batch_file = root / "fuzz.rvbatch"
-        create_batch(
-            batch_file,
-            name="Fuzz batch",
-            task="review",
-            taxonomy=builtin_taxonomy("legal-errors"),
-            instructions="# Instructions\n\nMark every **factual** error.\n",
-            documents=docs,
-            items=default_items("review", docs),
-            batch_id="fuzz-batch-1",
-            created="2024-05-01T08:00:00+00:00",
-        )
-        batch_id = import_batch(ws, batch_file).batch_id
-        first, second = batches.items(ws, batch_id)
-        for n, item in enumerate((first, second)):
-            selector = Selector(kind="area", page=0, rect=(40.0, 60.0 + n, 220.0, 90.0))
-            annotations.add(
-                ws,
-                Annotation(
-                    annotations.new_id(),
-                    item.documents[0],
-                    "legal-errors",
-                    "factual",
-                    selector,
-                    comment=f"wrong amount {n}",
-                    item=item.id,
-                ),
-            )
-        batches.set_status(ws, first.id, "done")
-        batches.set_status(ws, second.id, "skipped", reason="the scan is unreadable")
-        TimeLog(ws).save(
-            [
-                Segment(
-                    first.id,
-                    "2024-05-01T09:00:00.000000+00:00",
-                    "2024-05-01T09:01:30.000000+00:00",
-                    90.0,
-                )
-            ]
-        )
-        redacted = _pdf(root / "redacted.pdf", "Filing 1: the [REDACTED] shall pay.")
-        copy = bundle.RedactedCopy(docs[0].sha256, redacted, {"ok": True, "boxes": 1})
-        out = root / "out" / "submission.rvbundle"
-        out.parent.mkdir()
-        bundle.export_bundle(ws, batch_id, out, redacted=[copy])
-    finally:
-        ws.close()
+def original(small_work) -> Original:
+    """The small worked batch's bundle, with a redacted copy so PDF members are streamed too."""
+    root = small_work.root / "fuzz"
+    root.mkdir()
+    redacted = _pdf(root / "redacted.pdf", "Filing 1: the [REDACTED] shall pay.")
+    copy = bundle.RedactedCopy(small_work.documents[0], redacted, {"ok": True, "boxes": 1})
+    out = root / "out" / "submission.rvbundle"
+    out.parent.mkdir()
+    with Workspace.open(small_work.paths) as ws:
+        bundle.export_bundle(ws, small_work.batch_id, out, redacted=[copy])
     data = out.read_bytes()
     with zipfile.ZipFile(out) as archive:
         entries = [(i.filename, archive.read(i), i.compress_type) for i in archive.infolist()]
+    paths = small_work.paths
     return Original(out, data, entries, bundle.verify_bundle(out), paths.workspace, paths.database)
 
 

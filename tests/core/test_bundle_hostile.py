@@ -31,21 +31,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pymupdf
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from reviewer.core import annotations, batches, bundle, identity, strict_json
-from reviewer.core.batch_file import BatchError, SourceDocument, create_batch, default_items
+from reviewer.core import bundle, identity, strict_json
+from reviewer.core.batch_file import BatchError
 from reviewer.core.batch_file import read_batch as read_batch_file
 from reviewer.core.batch_import import import_batch
-from reviewer.core.blobs import sha256_file
-from reviewer.core.model import Annotation, Selector
-from reviewer.core.paths import resolve
 from reviewer.core.store import Workspace
-from reviewer.core.taxonomy import builtin_taxonomy
-from reviewer.core.timesheet import Segment, TimeLog
 
 MB = 1024 * 1024
 REPO = Path(__file__).resolve().parents[2]
@@ -81,67 +75,20 @@ class Good:
         return {n: d for n, d in self.members.items() if n not in ("manifest.json", "manifest.sig")}
 
 
-def _pdf(path: Path, text: str) -> Path:
-    doc = pymupdf.open()
-    doc.new_page(width=300, height=300).insert_text((30, 60), text, fontsize=11)
-    doc.save(path, garbage=4, deflate=True)
-    doc.close()
-    return path
-
-
 @pytest.fixture(scope="module")
-def good(tmp_path_factory: pytest.TempPathFactory) -> Good:
-    """A small real bundle: 2 items (done, skipped), 2 annotations, one billed segment."""
-    root = tmp_path_factory.mktemp("bundle-hostile")
-    paths = resolve(root / "workspace")
-    ws = Workspace.open(paths)
-    try:
-        identity.create_identity(
-            paths.workspace, "Ana Ruiz", "ana.ruiz", created_at="2024-05-01T09:00:00+00:00"
-        )
-        files = [
-            _pdf(root / f"filing {n}.pdf", f"Filing {n}: the lender shall pay.") for n in (1, 2)
-        ]
-        docs = [SourceDocument(f, sha256_file(f), 1, "application/pdf") for f in files]
-        batch_file = root / "hostile.rvbatch"
-        create_batch(
-            batch_file,
-            name="Hostile batch",
-            task="review",
-            taxonomy=builtin_taxonomy("legal-errors"),
-            instructions="# Instructions\n",
-            documents=docs,
-            items=default_items("review", docs),
-            batch_id="hostile-batch-1",
-        )
-        batch_id = import_batch(ws, batch_file).batch_id
-        first, second = batches.items(ws, batch_id)
-        for n, item in enumerate((first, second)):
-            selector = Selector(kind="area", page=0, rect=(40.0, 60.0 + n, 220.0, 90.0))
-            annotations.add(
-                ws,
-                Annotation(
-                    annotations.new_id(),
-                    item.documents[0],
-                    "legal-errors",
-                    "factual",
-                    selector,
-                    item=item.id,
-                ),
-            )
-        batches.set_status(ws, first.id, "done")
-        batches.set_status(ws, second.id, "skipped", reason="the scan is unreadable")
-        segment = Segment(first.id, "2024-05-01T09:00:00+00:00", "2024-05-01T09:01:00+00:00", 60.0)
-        TimeLog(ws).save([segment])
-        out = root / "good.rvbundle"
-        manifest = bundle.export_bundle(ws, batch_id, out)
-        who = identity.load_identity(paths.workspace)
-        assert who is not None
-        pem = root / "ana.pem"
-        identity.export_public_key(who, pem)
-        key = identity.signing_key(paths.workspace)
-    finally:
-        ws.close()
+def good(small_work) -> Good:
+    """The small worked batch's bundle: 2 items (done, skipped), 2 annotations, 60 s billed."""
+    root = small_work.root / "hostile"
+    root.mkdir()
+    paths = small_work.paths
+    out = root / "good.rvbundle"
+    with Workspace.open(paths) as ws:
+        manifest = bundle.export_bundle(ws, small_work.batch_id, out)
+    who = identity.load_identity(paths.workspace)
+    assert who is not None
+    pem = root / "ana.pem"
+    identity.export_public_key(who, pem)
+    key = identity.signing_key(paths.workspace)
     with zipfile.ZipFile(out) as archive:
         members = {i.filename: archive.read(i) for i in archive.infolist()}
     return Good(out, members, manifest, key, pem, paths.workspace, paths.database)

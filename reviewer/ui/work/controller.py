@@ -49,8 +49,6 @@ class WorkController(QObject):
     openRequested = Signal(object)
     #: A batch import finished (ImportResult).
     imported = Signal(object)
-    #: Importing or exporting started or ended (True while work runs in the background).
-    busy = Signal(bool)
     #: A line for the status bar about background work ("" clears it).
     status = Signal(str)
 
@@ -98,7 +96,6 @@ class WorkController(QObject):
         if path in self._importing:
             return None
         self._importing.add(path)
-        self.busy.emit(True)
         self.status.emit(f"Importing {path.name}…")
         scratch = scratch_folder(self.workspace.paths.cache)
         future = run_in_pool(lambda: prepare(path, scratch))
@@ -115,7 +112,6 @@ class WorkController(QObject):
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
             self._importing.discard(path)
-            self.busy.emit(bool(self._importing))
             self.status.emit("")
         self.batchesChanged.emit()
         self.batch_id = None
@@ -165,9 +161,6 @@ class WorkController(QObject):
         if reason is None:
             return False
         return self._set_status(target, "skipped", reason)
-
-    def reopen(self, item: Item | None = None) -> bool:
-        return self._set_status(item or self.current, "in_progress")
 
     def _set_status(self, item: Item | None, status: str, reason: str = "") -> bool:
         if item is None:
@@ -248,7 +241,6 @@ class WorkController(QObject):
         # Redact items: their redacted copies are made (and verified) in worker
         # processes off the GUI thread; the bundle is written when they are done.
         scratch = scratch_folder(self.workspace.paths.cache)
-        self.busy.emit(True)
         self.status.emit(f"Making {len(planned)} redacted copies for the submission…")
         future = run_in_pool(lambda: make_copies(planned, scratch))
         self._relay.when_done(
@@ -267,7 +259,6 @@ class WorkController(QObject):
             self.dialogs.error("Submission not exported", _message(exc, target))
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-            self.busy.emit(False)
             self.status.emit("")
 
     def _write(
