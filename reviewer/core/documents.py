@@ -75,7 +75,11 @@ def open_document(
         raise DocumentError(path, "permission denied: the file cannot be read") from exc
     except (RuntimeError, ValueError, OSError) as exc:
         raise DocumentError(path, f"the document could not be opened ({_why(exc)})") from exc
-    if doc.needs_pass:
+    # Read once, before authenticating: with PyMuPDF 1.28, reading ``needs_pass``
+    # after ``authenticate()`` leaves every page's text empty (measured).
+    locked = bool(doc.needs_pass)
+    doc.reviewer_locked = locked  # for describe_opened, which must not ask again
+    if locked:
         if password is None:
             doc.close()
             raise PasswordRequired(path, wrong_password=False)
@@ -107,7 +111,7 @@ def describe_opened(doc: pymupdf.Document, path: str | Path) -> OpenedDocument:
         title=(doc.metadata or {}).get("title") or Path(path).stem,
         format=fmt,
         media_type=MEDIA_TYPES.get(fmt, "application/octet-stream"),
-        needs_password=bool(doc.is_encrypted or doc.needs_pass),
+        needs_password=bool(getattr(doc, "reviewer_locked", False) or doc.is_encrypted),
         rotations=rotations,
     )
 
@@ -504,9 +508,10 @@ def document_info(path: str | Path, password: str | None = None) -> DocumentInfo
             format=fmt,
             media_type=MEDIA_TYPES.get(fmt, "application/octet-stream"),
             page_count=doc.page_count,
-            # is_encrypted turns False once authenticated; needs_pass stays True.
-            encrypted=bool(doc.is_encrypted or doc.needs_pass),
-            needs_password=bool(doc.needs_pass),
+            # is_encrypted turns False once authenticated; whether it was locked is
+            # recorded before authenticating (see open_document).
+            encrypted=bool(doc.is_encrypted or getattr(doc, "reviewer_locked", False)),
+            needs_password=bool(getattr(doc, "reviewer_locked", False)),
             title=metadata.get("title", "") or path.stem,
             metadata=metadata,
             pages=pages,
