@@ -81,8 +81,9 @@ def _batch_parser(subparsers: argparse._SubParsersAction) -> None:  # type: igno
         "create",
         help="make a task batch from documents",
         description="Write X.rvbatch: the documents (each opened once to check it), items "
-        "(one per document, per page for ocr, or as --items says), the taxonomy and the "
-        "instructions. Prints the manifest summary as JSON.",
+        "(one per document, per page for ocr, or as --items says), the taxonomy, the "
+        "instructions and, with --citations, a list of known citations. Prints the manifest "
+        "summary as JSON.",
     )
     create.add_argument(
         "--docs", type=Path, nargs="+", required=True, metavar="DIR|FILE", help="documents"
@@ -99,6 +100,13 @@ def _batch_parser(subparsers: argparse._SubParsersAction) -> None:  # type: igno
         "--taxonomy", required=True, metavar="ID|FILE", help="pii, legal-errors, ... or a file"
     )
     create.add_argument("--instructions", type=Path, required=True, metavar="FILE")
+    create.add_argument(
+        "--citations",
+        type=Path,
+        metavar="FILE.csv",
+        help="citations known to be real, to check the documents' citations against: UTF-8 "
+        "CSV with the header citation,case_name (at most 8 MiB)",
+    )
     create.add_argument("--name", help="the batch's name (default: the output file's name)")
     create.add_argument("-o", "--output", type=Path, required=True, metavar="X.rvbatch")
     create.set_defaults(run=run_batch_create)
@@ -274,7 +282,13 @@ def _open_source(worker: DocumentWorker, path: Path) -> SourceDocument:
 
 def run_batch_create(args: argparse.Namespace) -> int:
     """``reviewer batch create --docs DIR|FILES --task T [--items F] --taxonomy ID|FILE ...``."""
-    from reviewer.core.batch_file import create_batch, default_items, items_from_lines
+    from reviewer.core.batch_file import (
+        check_citations_csv,
+        create_batch,
+        default_items,
+        items_from_lines,
+        read_citations_file,
+    )
     from reviewer.core.taxonomy import builtin_taxonomies, load_taxonomy
     from reviewer.core.worker import DocumentWorker
 
@@ -288,6 +302,11 @@ def run_batch_create(args: argparse.Namespace) -> int:
         taxonomy = taxonomies.get(args.taxonomy) or load_taxonomy(Path(args.taxonomy))
         current = args.instructions
         instructions = args.instructions.read_text(encoding="utf-8")
+        citations, known = None, 0
+        if args.citations is not None:
+            current = args.citations
+            citations = read_citations_file(args.citations)
+            known = check_citations_csv(citations, args.citations.name)
         sources = []
         for path in files:
             current = path
@@ -307,6 +326,7 @@ def run_batch_create(args: argparse.Namespace) -> int:
             instructions=instructions,
             documents=sources,
             items=items,
+            citations=citations,
         )
     except (ReviewerError, OSError, UnicodeDecodeError, TimeoutError) as exc:
         return _problem("batch create", exc, current)
@@ -320,6 +340,7 @@ def run_batch_create(args: argparse.Namespace) -> int:
             "taxonomy": manifest["taxonomy_id"],
             "documents": len(manifest["documents"]),
             "items": len(items),
+            "citations": known,
             "file": args.output.name,
         }
     )

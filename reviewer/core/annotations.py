@@ -128,12 +128,13 @@ def _row(
         "selector": _compact(selector_to_dict(a.selector) if selector is None else selector),
         "score": a.score,
         "reason": a.reason,
+        "correction": a.correction,
     }
 
 
 _COLUMNS = (
     "id, doc, item, taxonomy, label, subtype, severity, comment, origin, state, author, "
-    "created_at, updated_at, deleted, selector, score, reason"
+    "created_at, updated_at, deleted, selector, score, reason, correction"
 )
 
 
@@ -156,6 +157,7 @@ def _from_row(r: tuple[Any, ...]) -> Annotation:
         selector=selector_from_json(r[14]),
         score=r[15],
         reason=r[16],
+        correction=r[17],
     )
 
 
@@ -182,6 +184,7 @@ _FIELDS = (
     "selector",
     "score",
     "reason",
+    "correction",
 )
 _INSERT = (
     f"INSERT INTO annotation ({', '.join(_FIELDS)}) VALUES ({', '.join('?' for _ in _FIELDS)})"
@@ -300,6 +303,16 @@ def for_document(ws: Workspace, sha256: str, *, include_deleted: bool = False) -
     return [_from_row(r) for r in rows]
 
 
+def for_item(ws: Workspace, item_id: str) -> list[Annotation]:
+    """An item's live annotations, by document and reading order."""
+    rows = ws.db.execute(
+        f"SELECT {_COLUMNS} FROM annotation WHERE item = ? AND deleted = 0 "
+        "ORDER BY doc, page, pos_y, pos_x, created_at, id",
+        [item_id],
+    ).fetchall()
+    return [_from_row(r) for r in rows]
+
+
 def for_batch(ws: Workspace, batch_id: str, *, include_deleted: bool = False) -> list[Annotation]:
     """Annotations that belong to a batch's items, by item and reading order."""
     deleted = "" if include_deleted else " AND a.deleted = 0"
@@ -337,7 +350,7 @@ def reading_order_chunk(
     if not rows:
         return [], None
     last = rows[-1]
-    return [_from_row(r) for r in rows], (last[17], last[18], last[19], last[11], last[0])
+    return [_from_row(r) for r in rows], (last[18], last[19], last[20], last[11], last[0])
 
 
 def update(ws: Workspace, annotation_id: str, changes: dict[str, Any]) -> Annotation:

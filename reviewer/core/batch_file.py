@@ -3,7 +3,9 @@
 A batch is a zip: ``manifest.json`` (every other member with its size and
 SHA-256, the documents with their original names, the task), ``items.jsonl``
 (one unit of work per line), ``taxonomy.json`` (the label set),
-``instructions.md`` and the documents as ``documents/<sha256>.<ext>``.
+``instructions.md``, optionally ``citations.csv`` (the citations the lead
+knows to be real, for checking the documents' citations) and the documents
+as ``documents/<sha256>.<ext>``.
 Documents are named by their hash so two files with the same name cannot
 collide and a member name carries no path from the lead's machine.
 
@@ -17,7 +19,9 @@ thread), validating the documents in a document worker (the caller), then
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import re
 import uuid
@@ -28,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from reviewer import __version__
 from reviewer.core import strict_json
-from reviewer.core.batches import batch, item_id
+from reviewer.core.batches import batch, item_id, require_batch
 from reviewer.core.errors import ReviewerError
 from reviewer.core.formats import MEDIA_TYPES
 from reviewer.core.model import TASKS
@@ -46,16 +50,21 @@ MANIFEST = "manifest.json"
 ITEMS = "items.jsonl"
 TAXONOMY = "taxonomy.json"
 INSTRUCTIONS = "instructions.md"
+CITATIONS = "citations.csv"
+#: The header ``citations.csv`` must have, exactly.
+CITATIONS_HEADER = ("citation", "case_name")
 _EXTENSIONS = "|".join(sorted({k for k in MEDIA_TYPES if k.isalnum()}, key=len, reverse=True))
 _MEMBER = re.compile(
     rf"(?:{re.escape(MANIFEST)}|{re.escape(ITEMS)}|{re.escape(TAXONOMY)}|"
-    rf"{re.escape(INSTRUCTIONS)}|documents/[0-9a-f]{{64}}\.(?:{_EXTENSIONS}))"
+    rf"{re.escape(INSTRUCTIONS)}|{re.escape(CITATIONS)}|documents/[0-9a-f]{{64}}\.(?:{_EXTENSIONS}))"
 )
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 #: Caps on what a batch may hold, checked before anything is read.
 LIMITS = Limits(max_members=5_010, max_member_size=1 << 30, max_total_size=16 << 30)
 MAX_MANIFEST = 8 << 20
 MAX_TEXT = 64 << 20
+#: Known citations are a list, not a law library: 8 MiB is ~100,000 rows.
+MAX_CITATIONS = 8 << 20
 DRAFTS = (2, 3)
 
 
@@ -90,6 +99,83 @@ def _extension(path: Path, media_type: str) -> str:
         if known == media_type and name.isalnum():
             return name
     return "txt" if media_type.startswith("text/") else "pdf"
+
+
+# -- known citations ------------------------------------------------------------------
+
+
+def check_citations_csv(text: str, source: str) -> int:
+    """Check the text of a known-citations CSV; return its number of citations.
+
+    UTF-8 CSV with exactly the header ``citation,case_name``, then one row of
+    two fields per citation, the citation never empty (``case_name`` may be).
+    A byte order mark is tolerated. Raises :class:`ReviewerError`
+    ``"<source> line N: …"``. Parsing the citations themselves is
+    ``reviewer.core.citations``' business; this is only the shape.
+    """
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_CITATIONS:
+        raise ReviewerError(f"{source}: larger than {MAX_CITATIONS >> 20} MiB")
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
+    rows = 0
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise ReviewerError(f"{source}: empty; the first line must be citation,case_name")
+        if tuple(header) != CITATIONS_HEADER:
+            shown = ",".join(header)
+            shown = shown if len(shown) <= 80 else shown[:80] + "…"
+            raise ReviewerError(
+                f"{source} line 1: the header must be citation,case_name, not {shown!r}"
+            )
+        for row in reader:
+            line = reader.line_num
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # a blank line
+            if len(row) != len(CITATIONS_HEADER):
+                raise ReviewerError(
+                    f"{source} line {line}: {len(row)} fields, expected 2 (citation,case_name)"
+                )
+            if not row[0].strip():
+                raise ReviewerError(f"{source} line {line}: the citation is empty")
+            rows += 1
+    except csv.Error as exc:
+        raise ReviewerError(f"{source} line {reader.line_num}: not CSV ({exc})") from exc
+    if rows == 0:
+        raise ReviewerError(f"{source}: no citations after the header")
+    return rows
+
+
+def read_citations_file(path: Path) -> str:
+    """The text of a lead's ``--citations`` file, size-capped, UTF-8 and checked."""
+    path = Path(path)
+    with open(path, "rb") as source:
+        data = source.read(MAX_CITATIONS + 1)
+    if len(data) > MAX_CITATIONS:
+        raise ReviewerError(f"{path.name}: larger than {MAX_CITATIONS >> 20} MiB")
+    text = decode_citations(data, path.name)
+    check_citations_csv(text, path.name)
+    return text
+
+
+def decode_citations(data: bytes, source: str) -> str:
+    """UTF-8 text without a byte order mark, or ReviewerError naming the line and byte."""
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ReviewerError(f"{source} line {line}: not UTF-8 text (byte {exc.start})") from exc
+
+
+def known_citations(ws: Workspace, batch_id: str) -> str:
+    """The ``citations.csv`` text a batch brought ('' when it brought none).
+
+    Raises ``batches.ItemError`` for a batch that is not in the workspace.
+    """
+    row = ws.db.execute("SELECT known_citations FROM batch WHERE id = ?", [batch_id]).fetchone()
+    if row is None:
+        require_batch(ws, batch_id)  # raises, naming the batches there are
+        return ""
+    return str(row[0])
 
 
 # -- making a batch -------------------------------------------------------------------
@@ -206,8 +292,13 @@ def create_batch(
     items: Sequence[dict[str, Any]],
     batch_id: str | None = None,
     created: str | None = None,
+    citations: str | None = None,
 ) -> dict[str, Any]:
-    """Write an ``.rvbatch`` (atomically) and return its manifest."""
+    """Write an ``.rvbatch`` (atomically) and return its manifest.
+
+    ``citations`` is the text of a known-citations CSV (:func:`check_citations_csv`),
+    written as the member ``citations.csv``.
+    """
     if task not in TASKS:
         raise ReviewerError(f"unknown task {task!r} (use {', '.join(TASKS)})")
     unique = {d.sha256: d for d in documents}
@@ -221,6 +312,9 @@ def create_batch(
         TAXONOMY: json.dumps(to_json(taxonomy), indent=2, ensure_ascii=False).encode() + b"\n",
         INSTRUCTIONS: instructions.encode("utf-8"),
     }
+    if citations is not None:
+        check_citations_csv(citations, CITATIONS)
+        texts[CITATIONS] = citations.removeprefix("\ufeff").encode("utf-8")
     members: list[dict[str, Any]] = [
         {"name": n, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
         for n, data in texts.items()
@@ -277,6 +371,8 @@ class BatchContent:
     instructions: str
     #: sha256 → unpacked file (hash checked).
     documents: dict[str, Path] = field(default_factory=dict)
+    #: The text of ``citations.csv`` ('' when the batch has none), checked.
+    citations: str = ""
 
     @property
     def batch_id(self) -> str:
@@ -352,6 +448,17 @@ def read_batch(path: Path, scratch: Path) -> BatchContent:
                 raise BatchError(path, f"{TAXONOMY} is not the taxonomy the manifest names")
             entries = _parse_items(path, text(ITEMS))
             instructions = text(INSTRUCTIONS)
+            citations = ""
+            if CITATIONS in sizes:
+                if sizes[CITATIONS]["size"] > MAX_CITATIONS:
+                    raise BatchError(path, f"{CITATIONS} is larger than {MAX_CITATIONS >> 20} MiB")
+                entry = sizes[CITATIONS]
+                data = archive.read(CITATIONS, sha256=entry["sha256"], size=entry["size"])
+                try:
+                    citations = decode_citations(data, CITATIONS)
+                    check_citations_csv(citations, CITATIONS)
+                except ReviewerError as exc:
+                    raise BatchError(path, str(exc)) from exc
             pages = {d["sha256"]: 10**9 for d in manifest["documents"]}  # counted on import
             problems = check_items(entries, pages)
             if problems:
@@ -364,6 +471,7 @@ def read_batch(path: Path, scratch: Path) -> BatchContent:
                 taxonomy=taxonomy,
                 taxonomy_json=taxonomy_json,
                 instructions=instructions,
+                citations=citations,
             )
             scratch.mkdir(parents=True, exist_ok=True, mode=0o700)
             for doc in manifest["documents"]:
@@ -491,6 +599,7 @@ def store_batch(
                 "taxonomy_id": content.taxonomy.id,
                 "taxonomy": json.dumps(content.taxonomy_json, ensure_ascii=False),
                 "instructions": content.instructions,
+                "known_citations": content.citations,
                 "manifest": json.dumps(manifest, ensure_ascii=False),
                 "manifest_sha256": content.manifest_sha256,
                 "source_name": content.path.name,

@@ -3,8 +3,9 @@
 A bundle is a zip: ``manifest.json`` (who, which batch, counts, and every
 other member with its size and SHA-256), ``manifest.sig`` (the Ed25519
 signature of the manifest's exact bytes), ``annotations.jsonl`` (W3C Web
-Annotations), ``judgements.jsonl``, ``items.jsonl`` (status and time per
-item), ``events.jsonl`` (the audit trail), ``timesheet.csv`` (billed time
+Annotations), ``judgements.jsonl`` (the annotator's judgements of compare
+and review items), ``items.jsonl`` (status and time per item),
+``events.jsonl`` (the audit trail), ``timesheet.csv`` (billed time
 segments) and optionally ``redacted/<sha256>.pdf`` with
 ``redacted/<sha256>.verification.json``.
 
@@ -27,22 +28,23 @@ import hashlib
 import io
 import json
 import re
+import urllib.parse
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reviewer import __version__
 from reviewer.core import annotations as annotation_store
-from reviewer.core import batches, identity, strict_json, timesheet
+from reviewer.core import batches, identity, judgements, strict_json, timesheet
 from reviewer.core.errors import ReviewerError
 from reviewer.core.interchange import to_w3c
 from reviewer.core.safezip import ArchiveRejected, Limits, SafeArchive, shown_name, write_archive
 from reviewer.core.schemas import problems as schema_problems
 
 if TYPE_CHECKING:
-    from reviewer.core.model import Item
+    from reviewer.core.model import Annotation, Item
     from reviewer.core.store import Workspace
 
 FORMAT = "reviewer-bundle"
@@ -67,6 +69,7 @@ SIGNATURE_SIZE = 64
 #: Namespace of bundle ids: uuid5 of the batch, the key and the content digest.
 BUNDLE_NAMESPACE = uuid.UUID("5d1f6a1e-8f0c-4c55-9b1e-6e2b0c1a7f42")
 TIMESHEET_HEADER = ["item", "started_at", "ended_at", "seconds"]
+JUDGEMENT_SCHEMA = "bundle-judgement.schema.json"
 
 
 class BundleError(ReviewerError):
@@ -115,14 +118,17 @@ def _lines(records: Sequence[dict[str, Any]]) -> bytes:
 
 
 def batch_events(ws: Workspace, batch_id: str) -> list[dict[str, Any]]:
-    """The audit trail of a batch: its import, item changes, and every annotation change."""
+    """The audit trail of a batch: its import, item changes, every annotation change and
+    every judgement change."""
     rows = ws.db.execute(
         "SELECT id, at, actor, kind, entity, entity_id, before, after FROM event WHERE "
         "(entity = 'batch' AND entity_id = ?) "
         "OR (entity = 'item' AND entity_id IN (SELECT id FROM item WHERE batch = ?)) "
         "OR (entity = 'annotation' AND entity_id IN (SELECT a.id FROM annotation a "
-        "JOIN item i ON i.id = a.item WHERE i.batch = ?)) ORDER BY id",
-        [batch_id, batch_id, batch_id],
+        "JOIN item i ON i.id = a.item WHERE i.batch = ?)) "
+        "OR (entity = 'judgement' AND entity_id IN (SELECT j.id FROM judgement j "
+        "JOIN item i ON i.id = j.item WHERE i.batch = ?)) ORDER BY id",
+        [batch_id, batch_id, batch_id, batch_id],
     ).fetchall()
     return [
         {
@@ -166,12 +172,13 @@ def build_bundle(
     for s in segments:
         seconds[s.item] = seconds.get(s.item, 0.0) + s.seconds
     item_lines = [_item_record(i, seconds.get(i.id, 0.0)) for i in items]
+    judgement_lines = _judgement_records(ws, batch_id, who.id, items, found, seconds)
     events = batch_events(ws, batch_id)
     contents: list[tuple[str, bytes | Path, bool]] = [
         (ANNOTATIONS, _lines(annotations), True),
         (EVENTS, _lines(events), True),
         (ITEMS, _lines(item_lines), True),
-        (JUDGEMENTS, b"", True),
+        (JUDGEMENTS, _lines(judgement_lines), True),
         (TIMESHEET, timesheet.segments_csv(segments).encode("utf-8"), True),
     ]
     for copy in sorted(redacted, key=lambda c: c.document):
@@ -202,13 +209,50 @@ def build_bundle(
             "done": sum(1 for i in items if i.status == "done"),
             "skipped": sum(1 for i in items if i.status == "skipped"),
             "annotations": len(annotations),
-            "judgements": 0,
+            "judgements": len(judgement_lines),
             "events": len(events),
             "active_seconds": float(round(sum(seconds.values()), 1)),
         },
         "members": members,
     }
     return manifest, contents
+
+
+def _judgement_records(
+    ws: Workspace,
+    batch_id: str,
+    annotator: str,
+    items: Sequence[Item],
+    annotations: Sequence[Annotation],
+    seconds: dict[str, float],
+) -> list[dict[str, Any]]:
+    """The signer's judgements of the batch's items, in queue order, as bundle lines.
+
+    Judgements made under another name (before the identity was set up) are
+    not the signer's and are left out, as the window leaves them out. A
+    judgement citing a passage the bundle does not carry (deleted since)
+    stops the export: the lead could not resolve the reference.
+    """
+    by_id = {i.id: i for i in items}
+    carried = {a.id: a.document for a in annotations}
+    mine = [
+        j
+        for j in judgements.for_batch(ws, batch_id)
+        if j.author == annotator and not judgements.is_empty(j)  # opened, nothing decided
+    ]
+    problems = []
+    for j in mine:
+        for e in j.evidence:
+            if carried.get(e.annotation) != e.document:
+                problems.append(
+                    f"item {by_id[j.item].local_id}: the rationale cites [{e.ref}], a passage "
+                    "that was deleted (or is not part of this batch's work); restore it or "
+                    f"take [{e.ref}] out of the rationale"
+                )
+    if problems:
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise BundleError("; ".join(problems[:3]) + more)
+    return [judgements.record(j, by_id[j.item], seconds.get(j.item, 0.0)) for j in mine]
 
 
 def _item_record(item: Item, seconds: float) -> dict[str, Any]:
@@ -291,6 +335,8 @@ class VerifiedBundle:
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     timesheet: list[dict[str, str]] = field(default_factory=list)
     signer_checked: bool = False
+    #: Member → the line number (1-based, blank lines counted) of each record.
+    line_numbers: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
 
 
 def verify_bundle(path: Path, *, public_key: bytes | None = None) -> VerifiedBundle:
@@ -369,6 +415,7 @@ def _verify(path: Path, archive: SafeArchive, public_key: bytes | None) -> Verif
         data = archive.read(name, sha256=entry["sha256"], size=entry["size"])
         _check_content(path, name, data, result)
     _check_counts(path, manifest, result)
+    _check_judgements(path, manifest, result)
     return result
 
 
@@ -396,7 +443,7 @@ def _check_content(path: Path, name: str, data: bytes, result: VerifiedBundle) -
         except strict_json.JsonRejected as exc:
             raise BundleRejected(path, str(exc), member=name) from exc
         return
-    records = []
+    records, numbers = [], []
     for number, line in enumerate(text.split("\n"), 1):
         if not line:
             continue
@@ -406,8 +453,16 @@ def _check_content(path: Path, name: str, data: bytes, result: VerifiedBundle) -
             raise BundleRejected(path, f"line {number}: {exc}", member=name) from exc
         if not isinstance(record, dict):
             raise BundleRejected(path, f"line {number}: not a JSON object", member=name)
+        if name == JUDGEMENTS:
+            shape = schema_problems(JUDGEMENT_SCHEMA, record)
+            if shape:
+                raise BundleRejected(
+                    path, f"line {number}: not a judgement: " + "; ".join(shape), member=name
+                )
         records.append(record)
+        numbers.append(number)
     result.records[name] = records
+    result.line_numbers[name] = numbers
 
 
 def _parse_timesheet(path: Path, text: str) -> list[dict[str, str]]:
@@ -435,7 +490,12 @@ def _parse_timesheet(path: Path, text: str) -> list[dict[str, str]]:
 
 def _check_counts(path: Path, manifest: dict[str, Any], result: VerifiedBundle) -> None:
     counts = manifest["counts"]
-    for key, name in (("annotations", ANNOTATIONS), ("events", EVENTS), ("items", ITEMS)):
+    for key, name in (
+        ("annotations", ANNOTATIONS),
+        ("events", EVENTS),
+        ("items", ITEMS),
+        ("judgements", JUDGEMENTS),
+    ):
         if len(result.records.get(name, [])) != counts[key]:
             raise BundleRejected(
                 path, "holds a different number of records than the manifest says", member=name
@@ -453,6 +513,129 @@ def _check_counts(path: Path, manifest: dict[str, Any], result: VerifiedBundle) 
                 raise BundleRejected(
                     path, "a redacted copy without its verification report", member=name
                 )
+
+
+def _annotation_key(exported: Any) -> str | None:
+    """The workspace id of an annotation from its ``annotations.jsonl`` id (``to_w3c``)."""
+    if not isinstance(exported, str):
+        return None
+    if exported.startswith("urn:uuid:"):
+        return exported.removeprefix("urn:uuid:")
+    if exported.startswith("urn:reviewer:id:"):
+        return urllib.parse.unquote(exported.removeprefix("urn:reviewer:id:"))
+    return None
+
+
+def _target_documents(annotation: dict[str, Any]) -> set[str]:
+    """The SHA-256 of every document an exported annotation targets."""
+    targets = annotation.get("target")
+    found = set()
+    for target in targets if isinstance(targets, list) else [targets]:
+        source = target.get("source") if isinstance(target, dict) else None
+        if isinstance(source, str) and source.startswith("urn:sha256:"):
+            found.add(source.removeprefix("urn:sha256:"))
+    return found
+
+
+def _check_judgements(path: Path, manifest: dict[str, Any], result: VerifiedBundle) -> None:
+    """Each judgement (already valid against its schema) against the rest of the bundle.
+
+    Its annotator is the signer; its item is in ``items.jsonl`` with the same
+    task; a compare judgement's drafts are that item's drafts (``shown_order``
+    a permutation of them, ``drafts`` its letters, ``choice``, ``ranking``
+    and rated drafts among them) and each piece of evidence is an annotation
+    of ``annotations.jsonl`` on the same draft, under that draft's letter;
+    ids, items and references appear once.
+    """
+    lines = result.records.get(JUDGEMENTS, [])
+    if not lines:
+        return
+    items: dict[str, dict[str, Any]] = {}
+    for record in result.records.get(ITEMS, []):
+        if isinstance(record.get("id"), str):
+            items.setdefault(record["id"], record)
+    carried: dict[str, set[str]] = {}
+    for record in result.records.get(ANNOTATIONS, []):
+        key = _annotation_key(record.get("id"))
+        if key is not None:
+            carried.setdefault(key, set()).update(_target_documents(record))
+    signer = manifest["annotator"]["id"]
+    numbers = result.line_numbers.get(JUDGEMENTS) or list(range(1, len(lines) + 1))
+    ids: set[str] = set()
+    judged: set[str] = set()
+    for number, j in zip(numbers, lines, strict=True):
+
+        def reject(reason: str, number: int = number) -> BundleRejected:
+            return BundleRejected(path, f"line {number}: {reason}", member=JUDGEMENTS)
+
+        if j["annotator"] != signer:
+            raise reject(f"the annotator {j['annotator']!r} is not the one who signed ({signer!r})")
+        if j["id"] in ids:
+            raise reject(f"the judgement id {j['id']!r} appears twice")
+        ids.add(j["id"])
+        item = items.get(j["item"])
+        if item is None:
+            raise reject(f"the item {j['item']!r} is not in items.jsonl")
+        if j["item"] in judged:
+            raise reject(f"a second judgement of item {j['item']!r}")
+        judged.add(j["item"])
+        if item.get("task") != j["task"]:
+            raise reject(f"a {j['task']} judgement of a {_shown(item.get('task'))} item")
+        documents = item.get("documents")
+        if not isinstance(documents, list) or not all(isinstance(d, str) for d in documents):
+            raise reject(f"the item {j['item']!r} has no list of documents in items.jsonl")
+        if j["task"] == "review":
+            if j["documents"] != documents:
+                raise reject("documents differ from the item's in items.jsonl")
+            continue
+        _check_compare(j, documents, carried, reject)
+
+
+def _check_compare(
+    j: dict[str, Any],
+    documents: list[Any],
+    carried: dict[str, set[str]],
+    reject: Callable[[str], BundleRejected],
+) -> None:
+    """A compare judgement against its item's drafts and the carried annotations."""
+    order = j["shown_order"]
+    if sorted(order) != sorted(documents) or len(order) != len(documents):
+        raise reject("shown_order is not a permutation of the item's documents")
+    if j["drafts"] != {judgements.LETTERS[i]: d for i, d in enumerate(order)}:
+        raise reject("drafts does not give each letter the draft shown under it")
+    if j["choice"] is not None and j["choice"] not in order:
+        raise reject("choice is not one of the item's documents")
+    if j["ranking"]:
+        if sorted(j["ranking"]) != sorted(order):
+            raise reject("ranking does not list every one of the item's documents once")
+        if j["choice"] != j["ranking"][0]:
+            raise reject("choice is not the first of the ranking")
+    stray = [d for d in j["ratings"] if d not in order]
+    if stray:
+        raise reject(f"ratings of {stray[0][:12]}…, which is not one of the item's documents")
+    refs: set[str] = set()
+    for e in j["evidence"]:
+        where = f"evidence [{e['ref']}]"
+        if e["ref"] in refs:
+            raise reject(f"{where} appears twice")
+        refs.add(e["ref"])
+        if e["document"] not in order:
+            raise reject(f"{where}: the document is not one of the item's")
+        if j["drafts"].get(e["ref"][0]) != e["document"]:
+            raise reject(f"{where}: the document is not draft {e['ref'][0]}")
+        on = carried.get(e["annotation"])
+        if on is None:
+            raise reject(
+                f"{where}: annotation {_shown(e['annotation'])} is not in annotations.jsonl"
+            )
+        if e["document"] not in on:
+            raise reject(f"{where}: annotation {_shown(e['annotation'])} is on another document")
+
+
+def _shown(value: Any) -> str:
+    """A value from the bundle, quoted for a message: escaped (``repr``) and cut short."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def verify_report(path: Path, *, public_key: bytes | None = None) -> dict[str, Any]:

@@ -233,5 +233,33 @@ def m006_batches_items_time(db: Database) -> None:
     db.execute("CREATE INDEX annotation_item ON annotation (item)")
 
 
+@migrations()
+def m007_judgements_corrections_known_citations(db: Database) -> None:
+    # Judging AI output: one judgement per item and annotator (a compare
+    # item's choice, ranking, ratings, rationale and evidence links, or a
+    # review item's verdict and summary), kept as JSON because its shape
+    # depends on the item's task and criteria; saved as the reviewer works
+    # (a draft until the item is done). The draft order a reviewer was shown
+    # is in it, so position bias can be measured. An OCR correction is an
+    # annotation whose ``correction`` holds the corrected text (the quote is
+    # what OCR read). A batch may ship a list of known citations (CSV).
+    db.execute("ALTER TABLE annotation ADD COLUMN correction TEXT")
+    db.execute("ALTER TABLE batch ADD COLUMN known_citations TEXT NOT NULL DEFAULT ''")
+    db.execute(
+        """
+        CREATE TABLE judgement (
+            id TEXT PRIMARY KEY,
+            item TEXT NOT NULL REFERENCES item (id),
+            author TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('compare', 'review')),
+            data TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (item, author)
+        )
+        """
+    )
+
+
 # Bump with every migration above; a test checks it matches what a new workspace applies.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7

@@ -180,10 +180,12 @@ class Annotation:
     #: For suggestions (origin ``suggested:<detector>``): the detector's score and reason.
     score: float | None = None
     reason: str = ""
+    #: For OCR corrections: the corrected text (``selector.exact`` is what OCR read).
+    correction: str | None = None
 
 
 #: Fields a person can change after creating an annotation (each change is undoable).
-EDITABLE_FIELDS = ("taxonomy", "label", "comment", "severity", "subtype", "state")
+EDITABLE_FIELDS = ("taxonomy", "label", "comment", "severity", "subtype", "state", "correction")
 
 
 #: The kinds of work a batch item can be.

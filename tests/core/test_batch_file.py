@@ -14,12 +14,16 @@ import pytest
 
 from reviewer.core import batches
 from reviewer.core.batch_file import (
+    MAX_CITATIONS,
     BatchError,
     SourceDocument,
+    check_citations_csv,
     create_batch,
     default_items,
     items_from_lines,
+    known_citations,
     read_batch,
+    read_citations_file,
 )
 from reviewer.core.batch_import import import_batch
 from reviewer.core.blobs import sha256_file
@@ -58,6 +62,7 @@ def _create(
     batch_id: str | None = "batch-1",
     instructions: str = "# Instructions\n\nMark every factual error.\n",
     name: str = "March review",
+    citations: str | None = None,
 ) -> dict[str, Any]:
     return create_batch(
         output,
@@ -69,6 +74,7 @@ def _create(
         items=items if items is not None else default_items(task, documents),
         batch_id=batch_id,
         created=CREATED,
+        citations=citations,
     )
 
 
@@ -439,3 +445,158 @@ def test_lines_without_an_id_never_take_one_given_elsewhere(
     )
     items = items_from_lines(lines, "items.jsonl", "review", [a])
     assert [i["id"] for i in items] == ["1", "3", "2"]
+
+
+# -- known citations ------------------------------------------------------------------------
+
+CITATIONS = (
+    "citation,case_name\n"
+    "550 U.S. 544,Bell Atlantic Corp. v. Twombly\n"
+    '556 U.S. 662,"Ashcroft v. Iqbal"\n'
+    "\n"  # blank lines are skipped
+    "578 F.3d 203,\n"  # a case name is optional
+)
+
+
+def _rewritten(path: Path, target: Path, name: str, data: bytes) -> Path:
+    """The batch with member ``name`` set to ``data`` and the manifest listing it truthfully."""
+    with zipfile.ZipFile(path) as archive:
+        members = {i.filename: archive.read(i) for i in archive.infolist()}
+    manifest = json.loads(members["manifest.json"])
+    listed = [m for m in manifest["members"] if m["name"] != name]
+    manifest["members"] = [
+        *listed,
+        {"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()},
+    ]
+    members[name] = data
+    members["manifest.json"] = json.dumps(manifest, indent=2).encode()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for member, content in members.items():
+            out.writestr(member, content)
+    return target
+
+
+def test_known_citations_travel_with_the_batch(
+    tmp_path: Path, docs: dict[str, SourceDocument], workspace: Workspace
+) -> None:
+    """citations.csv: listed with its hash after the instructions, read back as given (a
+    byte order mark dropped), stored in the workspace; a batch without one stores ''."""
+    sources = [docs["motion_draft_a.pdf"], docs["motion_draft_b.pdf"]]
+    path = tmp_path / "cited.rvbatch"
+    manifest = _create(path, sources, task="compare", citations="\ufeff" + CITATIONS)
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        data = archive.read("citations.csv")
+    assert names[:5] == [*TEXT_MEMBERS, "citations.csv"]
+    assert data == CITATIONS.encode()
+    listed = {m["name"]: m for m in manifest["members"]}
+    assert listed["citations.csv"] == {
+        "name": "citations.csv",
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    content = read_batch(path, tmp_path / "scratch")
+    assert content.citations == CITATIONS
+    assert import_batch(workspace, path).status == "imported"
+    assert known_citations(workspace, "batch-1") == CITATIONS
+
+    plain = tmp_path / "plain.rvbatch"
+    _create(plain, sources, task="compare", batch_id="batch-2")
+    with zipfile.ZipFile(plain) as archive:
+        assert "citations.csv" not in archive.namelist()
+    assert read_batch(plain, tmp_path / "scratch-2").citations == ""
+    import_batch(workspace, plain)
+    assert known_citations(workspace, "batch-2") == ""
+    with pytest.raises(batches.ItemError, match="no batch 'batch-3'"):
+        known_citations(workspace, "batch-3")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "known.csv: empty"),
+        ("cite,name\n550 U.S. 544,Twombly\n", "known.csv line 1: the header must be"),
+        ("citation,case_name\n", "known.csv: no citations after the header"),
+        ("citation,case_name\n550 U.S. 544,Twombly\n,Iqbal\n", "known.csv line 3: the citation"),
+        ("citation,case_name\n550 U.S. 544\n", "known.csv line 2: 1 fields, expected 2"),
+        ("citation,case_name\na,b,c\n", "known.csv line 2: 3 fields"),
+        ('citation,case_name\n"550 U.S." 544,x\n', "known.csv line 2: not CSV"),
+    ],
+    ids=["empty", "header", "no rows", "empty citation", "one field", "three fields", "quote"],
+)
+def test_malformed_citations_are_refused_naming_the_line(
+    tmp_path: Path, docs: dict[str, SourceDocument], text: str, problem: str
+) -> None:
+    """check_citations_csv names the file and the line; create_batch refuses and writes nothing."""
+    with pytest.raises(ReviewerError) as caught:
+        check_citations_csv(text, "known.csv")
+    assert str(caught.value).startswith(problem)
+    path = tmp_path / "bad.rvbatch"
+    with pytest.raises(ReviewerError, match=r"citations\.csv"):
+        _create(path, [docs["motion_draft_a.pdf"]], citations=text)
+    assert not path.exists()
+
+
+def test_read_citations_file_caps_size_and_needs_utf8(tmp_path: Path) -> None:
+    """The lead's file: a BOM is fine; not UTF-8, too large or malformed: refused by name."""
+    good = tmp_path / "known.csv"
+    good.write_bytes(b"\xef\xbb\xbf" + CITATIONS.encode())
+    assert read_citations_file(good) == CITATIONS
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(b"citation,case_name\n1 A.2d 1,Caf\xe9 v. Bar\n")
+    with pytest.raises(ReviewerError, match=r"latin\.csv line 2: not UTF-8 text \(byte 31\)"):
+        read_citations_file(latin)
+    huge = tmp_path / "huge.csv"
+    row = b"550 U.S. 544,Bell Atlantic Corp. v. Twombly\n"
+    huge.write_bytes(b"citation,case_name\n" + row * (MAX_CITATIONS // len(row) + 1))
+    with pytest.raises(ReviewerError, match=r"huge\.csv: larger than 8 MiB"):
+        read_citations_file(huge)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (
+            b"citation,case_name\n550 U.S. 544,x\n ,y\n",
+            "citations.csv line 3: the citation is empty",
+        ),
+        (b"case,name\n550 U.S. 544,x\n", "citations.csv line 1: the header must be"),
+        (b"citation,case_name\n1 A.2d 1,Caf\xe9\n", "citations.csv line 2: not UTF-8 text"),
+    ],
+    ids=["empty citation", "header", "not UTF-8"],
+)
+def test_a_batch_with_malformed_citations_is_not_imported(
+    tmp_path: Path,
+    docs: dict[str, SourceDocument],
+    workspace: Workspace,
+    data: bytes,
+    reason: str,
+) -> None:
+    """A hand-made batch whose (truthfully listed) citations.csv is malformed: BatchError
+    naming the batch, the member and the line; nothing stored."""
+    good = tmp_path / "good.rvbatch"
+    _create(good, [docs["motion_draft_a.pdf"]], citations=CITATIONS)
+    bad = _rewritten(good, tmp_path / "bad.rvbatch", "citations.csv", data)
+    with pytest.raises(BatchError) as caught:
+        read_batch(bad, tmp_path / "scratch")
+    assert caught.value.reason.startswith(reason)
+    assert str(caught.value).startswith("bad.rvbatch: citations.csv")
+    before = _counts(workspace)
+    with pytest.raises(BatchError, match=r"citations\.csv"):
+        import_batch(workspace, bad)
+    assert _counts(workspace) == before
+
+
+def test_an_unlisted_citations_member_is_refused(
+    tmp_path: Path, docs: dict[str, SourceDocument]
+) -> None:
+    """citations.csv slipped into a batch without the manifest listing it: refused."""
+    good = tmp_path / "good.rvbatch"
+    _create(good, [docs["motion_draft_a.pdf"]])
+    smuggled = tmp_path / "smuggled.rvbatch"
+    with zipfile.ZipFile(good) as archive, zipfile.ZipFile(smuggled, "w") as out:
+        for info in archive.infolist():
+            out.writestr(info, archive.read(info))
+        out.writestr("citations.csv", CITATIONS)
+    with pytest.raises(BatchError, match=r"citations\.csv is in the file but not in the manifest"):
+        read_batch(smuggled, tmp_path / "scratch")

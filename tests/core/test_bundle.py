@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from reviewer.core import annotations as store
-from reviewer.core import batches, identity
+from reviewer.core import batches, identity, judgements
 from reviewer.core.batch_import import import_batch
 from reviewer.core.blobs import sha256_file
 from reviewer.core.bundle import (
@@ -30,7 +30,7 @@ from reviewer.core.bundle import (
     verify_bundle,
 )
 from reviewer.core.identity import Identity
-from reviewer.core.model import Annotation, Item, Selector
+from reviewer.core.model import Annotation, Item, Selector, TextSegment
 from reviewer.core.store import Workspace
 from reviewer.core.timesheet import Segment, TimeLog
 
@@ -318,3 +318,176 @@ def test_redacted_copies_are_stored_uncompressed_with_their_reports(
     assert listed[pdf_member]["sha256"] == sha256_file(pdf)
     assert listed[pdf_member]["size"] == pdf.stat().st_size
     assert verify_bundle(target, public_key=work.who.public_key).manifest == manifest
+
+
+# -- judgements ---------------------------------------------------------------------------
+
+
+@dataclass
+class Judged:
+    """A compare item (drafts A, B, C) and a review item, judged and done."""
+
+    ws: Workspace
+    who: Identity
+    batch: str
+    compare: Item
+    review: Item
+    cited: Annotation  # a passage in draft C, cited in the rationale
+    drafts: dict[str, str]  # file name -> sha256
+
+
+def _passage(doc: str, item: str, page: int, exact: str) -> Annotation:
+    quad = (72.0, 300.0, 300.0, 300.0, 72.0, 314.0, 300.0, 314.0)
+    selector = Selector(
+        kind="text",
+        page=page,
+        segments=(TextSegment(page, 100, 100 + len(exact), (quad,)),),
+        exact=exact,
+    )
+    return Annotation(
+        id=store.new_id(),
+        document=doc,
+        taxonomy="legal-errors",
+        label="jurisdictional",
+        selector=selector,
+        comment="A Ninth Circuit case does not bind the E.D. Pa.",
+        severity="major",
+        item=item,
+    )
+
+
+@pytest.fixture
+def judged(
+    workspace: Workspace, make_batch: Callable[..., Path], generated: dict[str, Path]
+) -> Judged:
+    samples = generated["samples"]
+    names = ["motion_draft_a.pdf", "motion_draft_b.pdf", "motion_draft_c.pdf"]
+    drafts = {n: sha256_file(samples / n) for n in names}
+    motion = sha256_file(samples / "motion_ai_draft.pdf")
+    items = [
+        {"id": "drafts", "task": "compare", "documents": list(drafts.values())},
+        {"id": "motion", "task": "review", "documents": [motion]},
+    ]
+    files = [samples / n for n in [*names, "motion_ai_draft.pdf"]]
+    result = import_batch(workspace, make_batch(files, task="compare", items=items))
+    compare, review = batches.items(workspace, result.batch_id)
+    who = identity.create_identity(
+        workspace.paths.workspace, "Ana Ruiz", "ana.ruiz", created_at="2025-03-30T08:00:00Z"
+    )
+    draft_c = drafts["motion_draft_c.pdf"]
+    cited = store.add(workspace, _passage(draft_c, compare.id, 1, "Binding precedent requires"))
+    store.add(workspace, _passage(drafts["motion_draft_a.pdf"], compare.id, 0, "Rule"))
+
+    j = judgements.start(workspace, compare, who.id)
+    j = judgements.choose(j, drafts["motion_draft_a.pdf"])
+    for n, doc in enumerate(j.order):
+        for criterion in judgements.criteria_for(compare):
+            j = judgements.rate(j, doc, criterion.id, 3 + n)
+    j, ref = judgements.cite(j, cited)
+    j = judgements.write_rationale(j, f"C treats a Ninth Circuit case as binding [{ref}].")
+    judgements.save(workspace, j)
+    verdict = judgements.start(workspace, review, who.id)
+    verdict = judgements.give_verdict(verdict, "unacceptable", "Cites an invented case.")
+    judgements.save(workspace, verdict)
+    # Made under another name (before the identity existed): not the signer's work.
+    judgements.start(workspace, review, "local-user")
+
+    TimeLog(workspace).save([_segment(compare.id, 0, 321.04), _segment(review.id, 400, 12.0)])
+    for item in (compare, review):
+        batches.set_status(workspace, item.id, "done")
+    return Judged(workspace, who, result.batch_id, compare, review, cited, drafts)
+
+
+def test_judgements_travel_in_the_bundle(judged: Judged, tmp_path: Path) -> None:
+    """The signer's judgements, in queue order, as judgements.record writes them: choice,
+    ratings, shown order and letters, evidence resolving to a carried annotation, the
+    item's active seconds; counted in the manifest; the bundle verifies."""
+    target = tmp_path / "judged.rvbundle"
+    manifest = export_bundle(judged.ws, judged.batch, target)
+    verified = verify_bundle(target, public_key=judged.who.public_key)
+    assert verified.manifest == manifest
+    with zipfile.ZipFile(target) as archive:
+        lines = _lines(archive, "judgements.jsonl")
+        annotations = _lines(archive, "annotations.jsonl")
+        items = _lines(archive, "items.jsonl")
+        events = _lines(archive, "events.jsonl")
+    assert verified.records["judgements.jsonl"] == lines
+    assert manifest["counts"]["judgements"] == len(lines) == 2
+    compare, review = lines
+    assert (compare["item"], compare["task"], compare["annotator"]) == (
+        "drafts",
+        "compare",
+        "ana.ruiz",
+    )
+    order = judgements.shown_order(judged.compare, "ana.ruiz")
+    assert compare["shown_order"] == list(order)
+    assert sorted(order) == sorted(judged.drafts.values())
+    assert compare["drafts"] == dict(zip("ABC", order, strict=True))
+    assert compare["choice"] == judged.drafts["motion_draft_a.pdf"]
+    assert compare["ranking"] == []
+    assert compare["criteria"] == ["accuracy", "jurisdiction", "procedure", "tone", "citations"]
+    assert compare["ratings"] == {
+        doc: dict.fromkeys(sorted(compare["criteria"]), 3 + n) for n, doc in enumerate(order)
+    }
+    letter = "ABC"[order.index(judged.drafts["motion_draft_c.pdf"])]
+    assert compare["evidence"] == [
+        {
+            "ref": f"{letter}1",
+            "annotation": judged.cited.id,
+            "document": judged.drafts["motion_draft_c.pdf"],
+            "page": 2,
+            "quote": "Binding precedent requires",
+            "label": "jurisdictional",
+        }
+    ]
+    assert compare["rationale"] == f"C treats a Ninth Circuit case as binding [{letter}1]."
+    # the reference resolves: an annotation the bundle carries, on that draft
+    [carried] = [a for a in annotations if a["id"] == f"urn:uuid:{judged.cited.id}"]
+    assert carried["target"]["source"] == f"urn:sha256:{judged.drafts['motion_draft_c.pdf']}"
+    seconds = {i["id"]: i["active_seconds"] for i in items}
+    assert compare["active_seconds"] == seconds["drafts"] == 321.0
+    assert (review["item"], review["task"], review["verdict"]) == (
+        "motion",
+        "review",
+        "unacceptable",
+    )
+    assert review["summary"] == "Cites an invented case."
+    assert review["documents"] == list(judged.review.documents)
+    assert review["active_seconds"] == seconds["motion"] == 12.0
+    kinds = [(e["kind"], e["entity"]) for e in events if e["entity"] == "judgement"]
+    assert ("judgement.created", "judgement") in kinds
+    assert ("judgement.updated", "judgement") in kinds
+    assert manifest["created"] == max(e["at"] for e in events)
+    # exported twice, unchanged: the same bytes
+    again = tmp_path / "again.rvbundle"
+    assert export_bundle(judged.ws, judged.batch, again) == manifest
+    assert again.read_bytes() == target.read_bytes()
+
+
+def test_a_changed_judgement_changes_the_bundle(judged: Judged, tmp_path: Path) -> None:
+    first, second = tmp_path / "one.rvbundle", tmp_path / "two.rvbundle"
+    manifest = export_bundle(judged.ws, judged.batch, first)
+    j = judgements.get(judged.ws, judged.review.id, judged.who.id)
+    assert j is not None
+    judgements.save(judged.ws, judgements.give_verdict(j, "needs_revision"))
+    changed = export_bundle(judged.ws, judged.batch, second)
+    assert changed["bundle_id"] != manifest["bundle_id"]
+    assert changed["created"] > manifest["created"]
+    with zipfile.ZipFile(second) as archive:
+        assert _lines(archive, "judgements.jsonl")[1]["verdict"] == "needs_revision"
+
+
+def test_a_rationale_citing_a_deleted_passage_stops_the_export(
+    judged: Judged, tmp_path: Path
+) -> None:
+    """The lead could not resolve the reference: the export says which and how to fix it."""
+    target = tmp_path / "out.rvbundle"
+    store.set_deleted(judged.ws, judged.cited.id, True)
+    with pytest.raises(
+        BundleError, match=r"item drafts: the rationale cites \[[ABC]1\], a passage"
+    ):
+        export_bundle(judged.ws, judged.batch, target)
+    assert not target.exists()
+    store.set_deleted(judged.ws, judged.cited.id, False)
+    export_bundle(judged.ws, judged.batch, target)
+    assert verify_bundle(target).manifest["counts"]["judgements"] == 2

@@ -523,6 +523,299 @@ def test_a_hostile_member_name_is_shown_escaped(good: Good, tmp_path: Path) -> N
     assert not _control_characters(str(error)), repr(str(error))
 
 
+# -- judgements ---------------------------------------------------------------------------------
+
+JUDGED_BATCH = "judged-batch-1"
+
+
+@pytest.fixture(scope="module")
+def judged(tmp_path_factory: pytest.TempPathFactory) -> Good:
+    """A bundle with judgements: a compare item of three drafts (ranked, rated, two cited
+    passages in two drafts) and a review item (verdict), both done, signed by Ana."""
+    import pymupdf
+
+    from reviewer.core import annotations, batches, judgements
+    from reviewer.core.batch_file import SourceDocument, create_batch
+    from reviewer.core.blobs import sha256_file
+    from reviewer.core.model import Annotation, Selector
+    from reviewer.core.paths import resolve
+    from reviewer.core.taxonomy import builtin_taxonomy
+
+    root = tmp_path_factory.mktemp("judged")
+    files = []
+    for name in ("draft a", "draft b", "draft c", "motion"):
+        with pymupdf.open() as doc:
+            page = doc.new_page(width=300, height=300)
+            page.insert_text((30, 60), f"{name}: the lender shall pay.", fontsize=11)
+            doc.save(root / f"{name}.pdf", garbage=4, deflate=True)
+        files.append(root / f"{name}.pdf")
+    docs = [SourceDocument(f, sha256_file(f), 1, "application/pdf") for f in files]
+    shas = [d.sha256 for d in docs]
+    batch_file = root / "judged.rvbatch"
+    create_batch(
+        batch_file,
+        name="Judged batch",
+        task="compare",
+        taxonomy=builtin_taxonomy("legal-errors"),
+        instructions="# Pick the best draft\n",
+        documents=docs,
+        items=[
+            {"id": "drafts", "task": "compare", "documents": shas[:3]},
+            {"id": "motion", "task": "review", "documents": shas[3:]},
+        ],
+        batch_id=JUDGED_BATCH,
+        created="2024-05-01T08:00:00+00:00",
+    )
+    paths = resolve(root / "workspace")
+    out = root / "judged.rvbundle"
+    with Workspace.open(paths) as ws:
+        who = identity.create_identity(
+            paths.workspace, "Ana Ruiz", "ana.ruiz", created_at="2024-05-01T09:00:00+00:00"
+        )
+        import_batch(ws, batch_file)
+        compare, review = batches.items(ws, JUDGED_BATCH)
+        passages = [
+            annotations.add(
+                ws,
+                Annotation(
+                    annotations.new_id(),
+                    shas[n],
+                    "legal-errors",
+                    "citation",
+                    Selector(kind="area", page=0, rect=(30.0, 48.0, 220.0, 66.0)),
+                    item=compare.id,
+                ),
+            )
+            for n in (0, 1)
+        ]
+        j = judgements.start(ws, compare, who.id)
+        j = judgements.rank(j, list(j.order))
+        for doc in j.order:
+            for criterion in judgements.criteria_for(compare):
+                j = judgements.rate(j, doc, criterion.id, 5)
+        refs = []
+        for passage in passages:
+            j, ref = judgements.cite(j, passage)
+            refs.append(ref)
+        j = judgements.write_rationale(j, f"Wrong lender in [{refs[0]}] and [{refs[1]}].")
+        judgements.save(ws, j)
+        verdict = judgements.start(ws, review, who.id)
+        judgements.save(ws, judgements.give_verdict(verdict, "acceptable", "Fine as filed."))
+        for item in (compare, review):
+            batches.set_status(ws, item.id, "done")
+        manifest = bundle.export_bundle(ws, JUDGED_BATCH, out)
+    pem = root / "ana.pem"
+    identity.export_public_key(who, pem)
+    key = identity.signing_key(paths.workspace)
+    with zipfile.ZipFile(out) as archive:
+        members = {i.filename: archive.read(i) for i in archive.infolist()}
+    return Good(out, members, manifest, key, pem, paths.workspace, paths.database)
+
+
+def _jlines(good: Good) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in good.members["judgements.jsonl"].splitlines()]
+
+
+def _jbytes(lines: list[dict[str, Any]]) -> bytes:
+    return b"".join(strict_json.dumps_line(line).encode() + b"\n" for line in lines)
+
+
+def _re_signed(
+    good: Good,
+    folder: Path,
+    lines: list[dict[str, Any]] | bytes,
+    *,
+    members: dict[str, bytes] | None = None,
+    counts: dict[str, int] | None = None,
+) -> Path:
+    """judgements.jsonl (and other members) changed, the manifest re-signed with Ana's own
+    key and its counts set, so every earlier check passes and only the content can tell."""
+    data = lines if isinstance(lines, bytes) else _jbytes(lines)
+    payload = {**good.payload, **(members or {}), "judgements.jsonl": data}
+
+    def edit(manifest: dict[str, Any]) -> None:
+        manifest["counts"].update(counts or {})
+
+    return write_zip(folder / "judged.rvbundle", signed(good, payload, edit=edit))
+
+
+def _without_cited_annotation(g: Good, f: Path) -> Path:
+    lines = _jlines(g)
+    cited = lines[0]["evidence"][0]["annotation"]
+    kept = [
+        line
+        for line in g.members["annotations.jsonl"].splitlines(keepends=True)
+        if json.loads(line)["id"] != f"urn:uuid:{cited}"
+    ]
+    return _re_signed(
+        g,
+        f,
+        lines,
+        members={"annotations.jsonl": b"".join(kept)},
+        counts={"annotations": len(kept)},
+    )
+
+
+def _edited(change: Callable[[list[dict[str, Any]]], Any]) -> Callable[[Good, Path], Path]:
+    """A builder: the judgement lines, changed in place by ``change``, re-signed."""
+
+    def build(g: Good, f: Path) -> Path:
+        lines = _jlines(g)
+        change(lines)
+        return _re_signed(g, f, lines)
+
+    return build
+
+
+def _set(path: str, value: Any) -> Callable[[list[dict[str, Any]]], None]:
+    """Set ``line.key[.key...]`` (the first key an index) in the judgement lines."""
+    first, *keys = path.split(".")
+
+    def change(lines: list[dict[str, Any]]) -> None:
+        target: Any = lines[int(first)]
+        for key in keys[:-1]:
+            target = target[int(key)] if isinstance(target, list) else target[key]
+        target[int(keys[-1]) if isinstance(target, list) else keys[-1]] = value
+
+    return change
+
+
+def _other_passage(lines: list[dict[str, Any]]) -> None:
+    first, second = lines[0]["evidence"]
+    first["annotation"] = second["annotation"]  # on another draft than first["document"]
+
+
+def _not_a_permutation(lines: list[dict[str, Any]]) -> None:
+    lines[0]["shown_order"][2] = lines[1]["documents"][0]  # the review item's document
+
+
+def _swapped_letters(lines: list[dict[str, Any]]) -> None:
+    drafts = lines[0]["drafts"]
+    drafts["A"], drafts["B"] = drafts["B"], drafts["A"]
+
+
+def _rated_nine(lines: list[dict[str, Any]]) -> None:
+    first = lines[0]["shown_order"][0]
+    lines[0]["ratings"][first]["accuracy"] = 9
+
+
+def _chose_another(lines: list[dict[str, Any]]) -> None:
+    lines[0]["ranking"] = []
+    lines[0]["choice"] = lines[1]["documents"][0]
+
+
+def _same_id(lines: list[dict[str, Any]]) -> None:
+    lines[1]["id"] = lines[0]["id"]
+
+
+def _judgement_with_duplicate_key(g: Good, f: Path) -> Path:
+    first, rest = g.members["judgements.jsonl"].split(b"\n", 1)
+    assert first.endswith(b"}")
+    return _re_signed(g, f, first[:-1] + b',"choice":null}\n' + rest)
+
+
+def _twice(g: Good, f: Path) -> Path:
+    lines = _jlines(g)
+    again = {**lines[1], "id": lines[1]["id"][:-1] + ("0" if lines[1]["id"][-1] != "0" else "1")}
+    return _re_signed(g, f, [*lines, again], counts={"judgements": 3})
+
+
+def _one_missing(g: Good, f: Path) -> Path:
+    return _re_signed(g, f, _jlines(g)[:1])  # counts.judgements still says 2
+
+
+#: name -> (build from the judged bundle in a folder, words the reason must hold).
+JUDGED_HOSTILE: dict[str, tuple[Callable[[Good, Path], Path], str]] = {
+    "evidence cites an annotation not in the bundle": (
+        _without_cited_annotation,
+        "line 1: evidence [",
+    ),
+    "evidence cites an annotation on another draft": (
+        _edited(_other_passage),
+        "is on another document",
+    ),
+    "shown order not a permutation": (
+        _edited(_not_a_permutation),
+        "line 1: shown_order is not a permutation of the item's documents",
+    ),
+    "letters disagree with the shown order": (
+        _edited(_swapped_letters),
+        "line 1: drafts does not give each letter the draft shown under it",
+    ),
+    "rating 9": (_edited(_rated_nine), "9 is greater than the maximum of 7"),
+    "choice not one of the drafts": (
+        _edited(_chose_another),
+        "line 1: choice is not one of the item's documents",
+    ),
+    "wrong annotator": (
+        _edited(_set("0.annotator", "mallory")),
+        "line 1: the annotator 'mallory' is not the one who signed ('ana.ruiz')",
+    ),
+    "unknown item": (
+        _edited(_set("1.item", "nope")),
+        "line 2: the item 'nope' is not in items.jsonl",
+    ),
+    "judgement of an item with another task": (
+        _edited(_set("0.item", "motion")),
+        "line 1: a compare judgement of a 'review' item",
+    ),
+    "review documents not the item's": (
+        _edited(_set("1.documents", ["ab" * 32])),
+        "line 2: documents differ from the item's in items.jsonl",
+    ),
+    "unknown task": (_edited(_set("1.task", "ocr")), "line 2: not a judgement: "),
+    "a field too many": (_edited(_set("0.score", 1)), "line 1: not a judgement: "),
+    "duplicate key": (_judgement_with_duplicate_key, "line 1: duplicate key 'choice'"),
+    "judgement id twice": (_edited(_same_id), "line 2: the judgement id"),
+    "two judgements of one item": (_twice, "line 3: a second judgement of item 'motion'"),
+    "count differs from the manifest": (
+        _one_missing,
+        "holds a different number of records than the manifest says",
+    ),
+}
+
+
+def test_the_judged_bundle_verifies(judged: Good, tmp_path: Path) -> None:
+    """The starting point: two judgements that verify, and re-signing them as they are
+    changes nothing, so each rejection below is the change's doing."""
+    verified = bundle.verify_bundle(judged.path, public_key=raw_key(judged.key))
+    lines = verified.records["judgements.jsonl"]
+    assert [(line["item"], line["task"]) for line in lines] == [
+        ("drafts", "compare"),
+        ("motion", "review"),
+    ]
+    assert judged.manifest["counts"]["judgements"] == 2
+    assert [e["ref"][1] for e in lines[0]["evidence"]] == ["1", "1"]
+    same = _re_signed(judged, tmp_path, _jlines(judged))
+    assert bundle.verify_bundle(same).records == verified.records
+
+
+@pytest.mark.parametrize("case", list(JUDGED_HOSTILE))
+def test_a_bad_judgement_is_rejected_naming_its_line(
+    case: str, judged: Good, tmp_path: Path
+) -> None:
+    """Each bad judgements.jsonl, under a manifest validly signed by the annotator: rejected
+    by the judgement check, naming the member, the line and the problem."""
+    build, words = JUDGED_HOSTILE[case]
+    path = build(judged, tmp_path)
+    error = rejection(path, public_key=raw_key(judged.key))  # signature and signer are fine
+    assert words in error.reason
+    assert error.member == "judgements.jsonl"
+    assert str(error).startswith(f"{path.name}: judgements.jsonl: ")
+    report = bundle.verify_report(path)
+    assert report["ok"] is False
+    assert report["member"] == "judgements.jsonl"
+
+
+def test_evidence_not_in_the_bundle_names_the_annotation(judged: Good, tmp_path: Path) -> None:
+    cited = _jlines(judged)[0]["evidence"][0]
+    error = rejection(_without_cited_annotation(judged, tmp_path))
+    assert error.reason == (
+        f"line 1: evidence [{cited['ref']}]: annotation '{cited['annotation']}' "
+        "is not in annotations.jsonl"
+    )
+
+
 # -- the command line ---------------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ import pytest
 
 from reviewer.core import annotations as store
 from reviewer.core import batches, identity
-from reviewer.core.batch_file import read_batch
+from reviewer.core.batch_file import known_citations, read_batch
 from reviewer.core.batch_import import import_batch
 from reviewer.core.blobs import sha256_file
 from reviewer.core.interchange import PDF_FRAGMENT
@@ -142,6 +142,7 @@ def test_batch_create_from_a_folder_files_or_an_items_file(
         "taxonomy": "legal-errors",
         "documents": 2,
         "items": 2,
+        "citations": 0,
         "file": "March review.rvbatch",
     }
     assert [d["name"] for d in content.manifest["documents"]] == [
@@ -191,6 +192,46 @@ def test_batch_create_from_a_folder_files_or_an_items_file(
         ("q2", "review", 1),
     ]
     assert not (home / "workspace.sqlite").exists()  # making a batch needs no workspace
+
+
+def test_batch_create_with_known_citations_round_trips(
+    home: Path, app_paths: AppPaths, tmp_path: Path, drafts: Path, instructions: Path
+) -> None:
+    """--citations FILE.csv: counted in the summary, carried as citations.csv, stored on
+    import; a malformed file (named with its line) or a missing one refuses the batch."""
+    known = tmp_path / "known citations.csv"
+    text = "citation,case_name\n550 U.S. 544,Bell Atlantic Corp. v. Twombly\n556 U.S. 662,Iqbal\n"
+    known.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())  # as Excel saves it
+    output = tmp_path / "cited.rvbatch"
+    summary = _ok_json(
+        run_cli(
+            "batch", "create", "--docs", drafts, "--task", "compare", "--taxonomy",
+            "legal-errors", "--instructions", instructions, "--citations", known,
+            "-o", output, home=home,
+        )
+    )  # fmt: skip
+    assert (summary["citations"], summary["items"], summary["documents"]) == (2, 1, 2)
+    content = read_batch(output, tmp_path / "scratch")
+    assert content.citations == text.replace("\n", "\r\n")
+    imported = run_cli("batch", "import", output, home=home)
+    assert imported.returncode == 0, imported.stderr
+    with Workspace.open(app_paths) as ws:
+        assert known_citations(ws, imported.stdout.strip()) == content.citations
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("citation,case_name\n550 U.S. 544,Twombly\n,Iqbal\n", encoding="utf-8")
+    refused = tmp_path / "refused.rvbatch"
+    for given, words in (
+        (bad, "bad.csv line 3: the citation is empty"),
+        (tmp_path / "nowhere.csv", "nowhere.csv"),
+    ):
+        result = run_cli(
+            "batch", "create", "--docs", drafts, "--task", "compare", "--taxonomy",
+            "legal-errors", "--instructions", instructions, "--citations", given,
+            "-o", refused, home=home,
+        )  # fmt: skip
+        assert words in _refused(result, "batch create", 2)
+    assert not refused.exists()
 
 
 def test_batch_create_refuses_a_bad_taxonomy_or_a_corrupt_pdf(
