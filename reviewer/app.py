@@ -27,18 +27,21 @@ SUBCOMMANDS = (
     "demo",
     "annotations",
     "scan",
+    "citations",
     "redact",
     "verify-redaction",
     "check-redactions",
     "identity",
     "batch",
     "bundle",
+    "ocr-text",
 )
 SAMPLES = (
     "motion_ai_draft.pdf",
     "credit_agreement.pdf",
     "motion_draft_a.pdf",
     "motion_draft_b.pdf",
+    "motion_draft_c.pdf",
     "scanned_letter.pdf",
 )
 #: A task batch of the sample motion and drafts, so the demo shows the work queue.
@@ -75,15 +78,17 @@ def gui_parser() -> argparse.ArgumentParser:
 
 
 def command_parser() -> argparse.ArgumentParser:
-    from reviewer import cli, cli_redact, cli_work
+    from reviewer import cli, cli_citations, cli_ocr, cli_redact, cli_work
 
     parser = argparse.ArgumentParser(prog="reviewer")
     sub = parser.add_subparsers(dest="command", required=True)
     cli.add_info_parser(sub)
     cli.add_annotations_parser(sub)
     cli.add_scan_parser(sub)
+    cli_citations.add_citations_parser(sub)
     cli_redact.add_redaction_parsers(sub)
     cli_work.add_work_parsers(sub)
+    cli_ocr.add_ocr_text_parser(sub)
     demo = sub.add_parser("demo", help="open the bundled synthetic sample documents")
     add_workspace_option(demo)
     demo.set_defaults(run=run_demo)

@@ -10,8 +10,9 @@ The mapping (also described in ``docs/USAGE.md``):
   ``motivation`` ``tagging`` (every annotation classifies a passage with a
   label), ``created``/``modified``, ``creator`` (the author) and ``generator``;
 * ``body``: a ``TextualBody`` with ``purpose`` ``tagging`` whose ``value`` is
-  the label id, and a ``TextualBody`` with ``purpose`` ``commenting`` when the
-  annotation has a comment;
+  the label id, a ``TextualBody`` with ``purpose`` ``commenting`` when the
+  annotation has a comment, and a ``TextualBody`` with ``purpose`` ``editing``
+  holding the corrected text of an OCR correction (the quote is what OCR read);
 * ``target``: a ``SpecificResource`` whose ``source`` is ``urn:sha256:<sha>``
   of the document, one per page of a text annotation (a list when there are
   several), with a ``FragmentSelector`` ``page=N`` (RFC 3778, 1-based), a
@@ -154,6 +155,15 @@ def to_w3c(annotation: Annotation, document: Document) -> dict[str, Any]:
                 "type": "TextualBody",
                 "purpose": "commenting",
                 "value": a.comment,
+                "format": "text/plain",
+            }
+        )
+    if a.correction is not None:
+        body.append(
+            {
+                "type": "TextualBody",
+                "purpose": "editing",
+                "value": a.correction,
                 "format": "text/plain",
             }
         )
@@ -320,6 +330,8 @@ class ParsedAnnotation:
     updated_at: str = ""
     score: float | None = None
     reason: str = ""
+    #: An OCR correction's corrected text (the ``editing`` body), None when there is none.
+    correction: str | None = None
 
 
 class _Bad(Exception):
@@ -466,6 +478,7 @@ def _parse_item(item: Any, where: str, default_origin: str) -> ParsedAnnotation:
     if "type" in item and "Annotation" not in types:
         raise _Bad(f"type is {str(item['type'])[:60]!r}, not 'Annotation'")
     taxonomy, label, comment = _bodies(item)
+    correction = _correction(item)
     targets, kind = _parse_targets(item.get("target"))
     origin = _opt_text(item, "reviewer:origin") or default_origin
     state = _opt_text(item, "reviewer:state") or "accepted"
@@ -491,6 +504,7 @@ def _parse_item(item: Any, where: str, default_origin: str) -> ParsedAnnotation:
         updated_at=modified,
         score=_opt_score(item),
         reason=_opt_text(item, "reviewer:reason") or "",
+        correction=correction,
     )
 
 
@@ -613,6 +627,21 @@ def _bodies(item: Mapping[str, Any]) -> tuple[str, str, str]:
             raise _Bad("bodyValue is not text")
         comments.append(value)
     return taxonomy, label, "\n\n".join(c for c in comments if c)
+
+
+def _correction(item: Mapping[str, Any]) -> str | None:
+    """The corrected text of an OCR correction: the one ``editing`` body's value, if any."""
+    raw = item.get("body", [])
+    bodies = [b for b in (raw if isinstance(raw, list) else [raw]) if isinstance(b, dict)]
+    editing = [b for b in bodies if "editing" in _purposes(b) and "tagging" not in _purposes(b)]
+    if not editing:
+        return None
+    if len(editing) > 1:
+        raise _Bad("more than one editing body (the corrected text)")
+    value = editing[0].get("value")
+    if not isinstance(value, str):
+        raise _Bad("the editing body's value (the corrected text) is not text")
+    return value
 
 
 def _flatten(selector: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
@@ -1028,6 +1057,7 @@ def same_content(a: Annotation, b: Annotation) -> bool:
         "item",
         "score",
         "reason",
+        "correction",
     )
     if any(getattr(a, f) != getattr(b, f) for f in fields):
         return False
@@ -1098,6 +1128,7 @@ def _place(
         item=p.item,
         score=p.score,
         reason=p.reason,
+        correction=p.correction,
     )
 
 

@@ -31,7 +31,12 @@ if TYPE_CHECKING:
 
 SCHEMA_FILE = "taxonomy.schema.json"
 # The taxonomies that ship with the app, in the order the app offers them.
-BUILTIN_FILES: tuple[str, ...] = ("pii.json", "legal-errors.json", "financial-errors.json")
+BUILTIN_FILES: tuple[str, ...] = (
+    "pii.json",
+    "legal-errors.json",
+    "financial-errors.json",
+    "ocr.json",
+)
 
 FieldType = Literal["text", "number", "date", "boolean", "choice"]
 

@@ -231,6 +231,12 @@ def _answer_requests(conn: Connection, documents: Any, arena: memoryview | None)
                     page_no, min_score, detect, known = args
                     layer = documents.page_layer(doc, page_no, layers)
                     result = scan_layer(layer, min_score=min_score, detect=detect, known=known)
+                elif op == "citations":
+                    from reviewer.core.citations import check_pages, parse_known
+
+                    texts, known = args  # pages' text from ``words`` replies (OCR included)
+                    listed = parse_known(known, "citations.csv") if known.strip() else None
+                    result = check_pages(texts, listed)
                 elif op == "search":
                     needle, pages = args
                     result = {p: documents.search_page(doc, p, needle, layers) for p in pages}
@@ -460,6 +466,16 @@ class DocumentWorker:
     ) -> Future[Any]:
         """PII suggestions on one page (``PageSuggestion`` list), found in the worker."""
         return self.submit("scan", page, min_score, detect, list(known), priority=priority)
+
+    def check_citations(
+        self, texts: Sequence[str], known: str = "", *, priority: int = BACKGROUND
+    ) -> Future[Any]:
+        """Citations and their issues in a document's pages (``citations.Finding`` list).
+
+        eyecite runs here, not in the window's process: a long brief takes
+        seconds of pure Python. ``known`` is a batch's known-citations CSV text.
+        """
+        return self.submit("citations", list(texts), known, priority=priority)
 
     def search(self, needle: str, pages: list[int], *, priority: int = SEARCH) -> Future[Any]:
         return self.submit("search", needle, list(pages), priority=priority)

@@ -115,7 +115,7 @@ def test_shipped_files_pass_the_schema_on_their_own(name: str) -> None:
 
 def test_builtin_taxonomies_load_in_order() -> None:
     taxonomies = builtin_taxonomies()
-    assert list(taxonomies) == ["pii", "legal-errors", "financial-errors"]
+    assert list(taxonomies) == ["pii", "legal-errors", "financial-errors", "ocr"]
     for taxonomy_id, taxonomy in taxonomies.items():
         assert isinstance(taxonomy, Taxonomy)
         assert taxonomy.id == taxonomy_id
@@ -125,7 +125,7 @@ def test_builtin_taxonomies_load_in_order() -> None:
 
 def test_builtin_taxonomies_hands_out_copies() -> None:
     builtin_taxonomies().clear()
-    assert len(builtin_taxonomies()) == 3
+    assert len(builtin_taxonomies()) == 4
 
 
 def test_unknown_builtin_taxonomy_names_the_ones_that_exist() -> None:
@@ -153,7 +153,7 @@ def test_pii_requires_a_comment_only_for_other_and_confidential() -> None:
     assert pii.severities == ()
 
 
-@pytest.mark.parametrize("taxonomy_id", ["pii", "legal-errors", "financial-errors"])
+@pytest.mark.parametrize("taxonomy_id", ["pii", "legal-errors", "financial-errors", "ocr"])
 def test_shortcuts_are_single_unique_keys(taxonomy_id: str) -> None:
     taxonomy = builtin_taxonomy(taxonomy_id)
     keys = [label.shortcut for label in taxonomy.labels]
@@ -167,7 +167,7 @@ def test_shortcuts_are_single_unique_keys(taxonomy_id: str) -> None:
         assert taxonomy.by_shortcut(label.shortcut.upper()) is label
 
 
-@pytest.mark.parametrize("taxonomy_id", ["pii", "legal-errors", "financial-errors"])
+@pytest.mark.parametrize("taxonomy_id", ["pii", "legal-errors", "financial-errors", "ocr"])
 def test_colours_are_distinct_and_show_on_white(taxonomy_id: str) -> None:
     """Overlays are translucent on white pages: each colour must stand out, from
     white and from every other label, most of all from its neighbour in the list."""
@@ -182,7 +182,7 @@ def test_colours_are_distinct_and_show_on_white(taxonomy_id: str) -> None:
         assert colour_distance(a, b) >= 40, (a, b)
 
 
-@pytest.mark.parametrize("taxonomy_id", ["pii", "legal-errors", "financial-errors"])
+@pytest.mark.parametrize("taxonomy_id", ["pii", "legal-errors", "financial-errors", "ocr"])
 def test_every_label_carries_real_guidance(taxonomy_id: str) -> None:
     for label in builtin_taxonomy(taxonomy_id).labels:
         assert len(label.description) >= 80, label.id
@@ -265,7 +265,7 @@ def test_taxonomies_are_immutable_and_hashable() -> None:
 # ------------------------------------------------------------------ to_json
 
 
-@pytest.mark.parametrize("taxonomy_id", ["pii", "legal-errors", "financial-errors"])
+@pytest.mark.parametrize("taxonomy_id", ["pii", "legal-errors", "financial-errors", "ocr"])
 def test_to_json_round_trips(taxonomy_id: str, tmp_path: Path) -> None:
     taxonomy = builtin_taxonomy(taxonomy_id)
     data = to_json(taxonomy)
