@@ -152,6 +152,9 @@ class ScriptedDialogs:
     def save_public_key(self, suggested: Path) -> Path | None:
         return self.saves.pop(0) if self.saves else None
 
+    def save_ocr_text(self, suggested: Path) -> Path | None:
+        return self.saves.pop(0) if self.saves else None
+
     def identity(self, name: str, annotator_id: str) -> tuple[str, str] | None:
         return self.identities.pop(0) if self.identities else None
 

@@ -38,6 +38,7 @@ PAGE_RANGES = {
     "motion_ai_draft.pdf": (3, 5),
     "motion_draft_a.pdf": (2, 3),
     "motion_draft_b.pdf": (2, 3),
+    "motion_draft_c.pdf": (2, 3),
     "scanned_letter.pdf": (1, 2),
 }
 
@@ -86,6 +87,7 @@ def test_generates_expected_files(samples: SampleSet) -> None:
         "motion_ai_draft.pdf": "motion",
         "motion_draft_a.pdf": "draft",
         "motion_draft_b.pdf": "draft",
+        "motion_draft_c.pdf": "draft",
         "scanned_letter.pdf": "scanned_letter",
     }
     for doc in samples.documents:
@@ -180,6 +182,41 @@ def test_drafts_are_two_versions_of_one_motion(samples: SampleSet) -> None:
     assert b.find("Fail to Plead Fraud") < b.find("Breach of Contract Claim Fails")
     assert "[NTD" in b
     assert "[NTD" not in a
+
+
+def test_draft_c_is_strong_on_third_circuit_law_with_two_planted_errors(
+    samples: SampleSet,
+) -> None:
+    """Draft C: the same motion again, citing Third Circuit and Pennsylvania authority, but
+    a Ninth Circuit case called binding and one case name on another case's citation."""
+    from reviewer.core.samples._motion import DRAFT_C_FLAWS, MISMATCHED, VESS
+
+    a = " ".join(page_texts(samples.path("motion_draft_a.pdf")))
+    c = " ".join(" ".join(page_texts(samples.path("motion_draft_c.pdf"))).split())
+    case_no = re.search(r"2:24-cv-\d{5}-[A-Z]{3}", a).group(0)
+    assert case_no in c
+    assert "ATTORNEY WORK PRODUCT / DRAFT" in c
+    assert "DRAFT C" not in c  # the window names drafts by its own shuffled letters
+    assert "[NTD" not in c
+    assert "Thistlewood" not in c
+    doc = samples.document("motion_draft_c.pdf")
+    cited = {t.text: t.real for t in doc.citations}
+    assert cited[MISMATCHED] is False  # the name of one case on the citation of another
+    assert cited[VESS] is True  # a real case; the error is calling it binding here
+    assert set(DRAFT_C_FLAWS) == {MISMATCHED, VESS}
+    assert "9th Cir." in VESS
+    assert "Binding precedent requires" in c
+    third_circuit = [t for t, real in cited.items() if real and "(3d Cir." in t]
+    assert len(third_circuit) >= 2
+    assert any("550 U.S. 544" in t for t in cited)
+    assert any("556 U.S. 662" in t for t in cited)
+    with pymupdf.open(samples.path(doc)) as pdf:
+        for cite in doc.citations:
+            assert cite.text in c
+            assert pdf[cite.page].search_for(cite.text), cite
+    order = [c.find(w) for w in ("Contract Claim", "Fraud Claim", "Unjust Enrichment Is")]
+    assert order == sorted(order)
+    assert -1 not in order
 
 
 def test_layout_is_a_legal_document(samples: SampleSet) -> None:
@@ -321,3 +358,28 @@ def test_sample_batch_carries_the_shipped_documents() -> None:
         for doc in manifest["documents"]:
             on_disk = hashlib.sha256((shipped / doc["name"]).read_bytes()).hexdigest()
             assert doc["sha256"] == on_disk, f"{doc['name']} changed: remake the sample batch"
+
+
+def test_sample_batch_is_made_from_tests_data(tmp_path: Path) -> None:
+    """The shipped batch passes every import check and carries exactly what
+    tests/data/sample_batch holds: the instructions, the known citations, a review item of
+    the AI motion and a compare item of drafts A, B and C (remake it as the README says)."""
+    import json
+
+    from reviewer.core.batch_file import read_batch
+
+    data = Path(__file__).parent / "data" / "sample_batch"
+    with as_path("samples") as shipped:
+        content = read_batch(shipped / "sample_batch.rvbatch", tmp_path / "scratch")
+        names = {d["sha256"]: d["name"] for d in content.manifest["documents"]}
+    assert content.instructions == (data / "instructions.md").read_text(encoding="utf-8")
+    assert content.citations == (data / "citations.csv").read_text(encoding="utf-8")
+    assert "550 U.S. 544" in content.citations
+    assert "556 U.S. 662" in content.citations
+    assert "Thistlewood" not in content.citations  # fabricated: never a known citation
+    given = [json.loads(line) for line in (data / "items.jsonl").read_text().splitlines()]
+    assert [(i["id"], i["task"]) for i in content.items] == [(i["id"], i["task"]) for i in given]
+    assert [[names[d] for d in i["documents"]] for i in content.items] == [
+        ["motion_ai_draft.pdf"],
+        ["motion_draft_a.pdf", "motion_draft_b.pdf", "motion_draft_c.pdf"],
+    ]

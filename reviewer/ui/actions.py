@@ -235,6 +235,38 @@ ACTIONS: tuple[ActionSpec, ...] = (
         ("Ctrl+Shift+M",),
     ),
     ActionSpec(
+        "check_citations",
+        "Check &citations",
+        "&Annotate",
+        "Find the legal citations in the document and propose a citation issue wherever one "
+        "looks wrong: unknown reporter, impossible volume or page, a year or court the "
+        "reporter does not cover, Id. with nothing before it, a case name that does not "
+        "match (offline).",
+        ("Ctrl+Shift+K",),
+    ),
+    ActionSpec(
+        "sync_scroll",
+        "S&ynchronized scrolling",
+        "&View",
+        "Scroll every draft of a compare item together.",
+        ("Ctrl+Shift+Y",),
+    ),
+    ActionSpec(
+        "show_differences",
+        "Show &differences",
+        "&View",
+        "Highlight the words one draft of a compare item has and the other does not.",
+        ("Ctrl+Shift+F",),
+    ),
+    ActionSpec(
+        "cite_passage",
+        "Cite selected &passage",
+        "&Work",
+        "Insert a reference to the selected highlighted passage into the compare rationale "
+        "(or turn on Cite passage and click passages).",
+        ("Ctrl+Shift+R",),
+    ),
+    ActionSpec(
         "open_batch",
         "Open task &batch…",
         "&Work",

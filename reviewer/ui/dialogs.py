@@ -118,6 +118,21 @@ class Dialogs:
     def save_public_key(self, suggested: Path) -> Path | None:
         return self._save_as("Export your public key as", suggested, "Public key (*.pem)")
 
+    def save_ocr_text(self, suggested: Path) -> Path | None:
+        """Plain text, or JSON Lines with every correction when the name ends in .jsonl."""
+        name, chosen = QFileDialog.getSaveFileName(
+            self.parent,
+            "Export the corrected text as",
+            str(suggested),
+            "Plain text (*.txt);;JSON Lines with corrections (*.jsonl)",
+        )
+        if not name:
+            return None
+        path = Path(name)
+        if not path.suffix:
+            path = path.with_suffix(".jsonl" if "jsonl" in chosen else ".txt")
+        return path
+
     def _save_as(self, title: str, suggested: Path, kind: str) -> Path | None:
         name, _ = QFileDialog.getSaveFileName(self.parent, title, str(suggested), kind)
         if not name:

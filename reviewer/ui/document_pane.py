@@ -10,9 +10,11 @@ from reviewer.core.taxonomy import Taxonomy
 from reviewer.ui.annotations.controller import AnnotationController
 from reviewer.ui.annotations.palette import LabelPalette
 from reviewer.ui.annotations.panel import AnnotationPanel
+from reviewer.ui.citation_check import CitationCheck
 from reviewer.ui.document_session import DocumentSession
 from reviewer.ui.find_bar import FindController
 from reviewer.ui.notice_bar import NoticeBar
+from reviewer.ui.ocr_review import OcrReviewPanel
 from reviewer.ui.pii_scan import PiiScan, ScanBar
 from reviewer.ui.redact_export import ExportBar, RedactExport
 from reviewer.ui.viewer.page_view import PageView
@@ -47,6 +49,9 @@ class DocumentPane(QWidget):
         self.redaction_notice = NoticeBar(self)
         self.export = RedactExport(self.annotations, self)
         self.export_bar = ExportBar(self.export, self)
+        self.citations = CitationCheck(self.annotations, self)
+        self.citation_bar = ScanBar(self.citations, self, "Checking citations: page")  # type: ignore[arg-type]
+        self.citation_bar.cancel.setAccessibleName("Cancel the citation check")
 
         side = QSplitter(Qt.Orientation.Vertical, self)
         side.addWidget(self.palette_)
@@ -66,6 +71,7 @@ class DocumentPane(QWidget):
         box.addWidget(self.redaction_notice)
         box.addWidget(self.notice)
         box.addWidget(self.scan_bar)
+        box.addWidget(self.citation_bar)
         box.addWidget(self.export_bar)
         box.addWidget(splitter, 1)  # the bars above take only the height they need
 
@@ -108,8 +114,36 @@ class DocumentPane(QWidget):
         name = self.annotations.label_name(annotation)
         return self.scan.start(detect=False, known=known, what=f"Every occurrence ({name})")
 
+    def show_ocr_review(self, page: int) -> OcrReviewPanel:
+        """Show the OCR review of ``page`` beside the page view (the panel is made once).
+
+        It goes in the side column above the annotation list, which widens so
+        a line and its correction can be read side by side; the ``ocr`` labels
+        (correction, illegible) become the tab's labels when they are offered.
+        """
+        panel: OcrReviewPanel | None = getattr(self, "ocr_review", None)
+        if panel is None:
+            panel = OcrReviewPanel(self.annotations, self.view, self)
+            self.ocr_review = panel
+            self.side.insertWidget(1, panel)
+            self.side.setStretchFactor(1, 3)
+            self.side.setStretchFactor(2, 1)
+            self.side.setSizes([110, 620, 200])
+            columns = self.side.parentWidget()
+            if isinstance(columns, QSplitter):  # the page and its text share the width
+                columns.setStretchFactor(2, 1)
+                thumbs, *_ = sizes = columns.sizes()
+                rest = max(0, (sum(sizes) or self.width()) - thumbs)
+                side = min(640, max(400, rest * 47 // 100))
+                columns.setSizes([thumbs, max(240, rest - side), side])
+        if "ocr" in self.palette_.taxonomies:
+            self.palette_.set_taxonomy("ocr")
+        panel.set_page(page)
+        return panel
+
     def close_document(self) -> None:
         self.scan.cancel()
+        self.citations.cancel()
         self.export.cancel()
         self.find.close()
         self.session.close()

@@ -8,6 +8,7 @@ in their own widgets and controllers; this class only connects them.
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ from PySide6.QtWidgets import (
 
 from reviewer import __version__
 from reviewer.core import batches
+from reviewer.core.batch_file import known_citations
+from reviewer.core.errors import ReviewerError
 from reviewer.core.identity import export_public_key
 from reviewer.core.model import Item
 from reviewer.core.ocr import TextSources, describe_pages, no_ocr_message
@@ -42,6 +45,10 @@ from reviewer.ui.document_session import DocumentSession
 from reviewer.ui.find_bar import FindBar
 from reviewer.ui.opener import DocumentOpener
 from reviewer.ui.redact_export import bad_redaction_message, suggested_target
+from reviewer.ui.review.compare_tab import CompareTab
+from reviewer.ui.review.judgement_controller import JudgementController
+from reviewer.ui.review.prompt_box import PromptBox
+from reviewer.ui.review.verdict_form import VerdictForm
 from reviewer.ui.shortcuts_dialog import ShortcutsDialog
 from reviewer.ui.work.controller import WorkController
 from reviewer.ui.work.timesheet_dialog import TimesheetDialog
@@ -82,6 +89,8 @@ class MainWindow(QMainWindow):
         self.opener.opened.connect(self.add_session)
         self.work = WorkController(workspace, self.dialogs, self)
         self._bind_on_open: dict[str, Item] = {}  # document → item, while its tab opens
+        self._compare_waiting: dict[str, CompareTab] = {}  # draft → its tab, while it opens
+        self._judging: dict[str, JudgementController] = {}  # item id → its judgement
         for batch in self.work.batches():
             self._add_batch_taxonomy(batch.id)
 
@@ -179,6 +188,10 @@ class MainWindow(QMainWindow):
             "next_item": lambda: self.work.step(True),
             "previous_item": lambda: self.work.step(False),
             "mark_done": lambda: self.work.mark_done(),
+            "check_citations": self.check_citations,
+            "sync_scroll": lambda: self._on_compare(lambda c: c.sync.toggle()),
+            "show_differences": lambda: self._on_compare(lambda c: c.diff.toggle()),
+            "cite_passage": lambda: self._on_compare(lambda c: c.cite_selected()),
             "skip_item": lambda: self.work.skip(),
             "timesheet": self.show_timesheet,
             "export_bundle": self.work.export_submission,
@@ -261,6 +274,13 @@ class MainWindow(QMainWindow):
         self.work.openRequested.connect(self._open_item)
         self.work.imported.connect(self._on_batch_imported)
         self.work.status.connect(self.statusBar().showMessage)
+        self.work.storePending.connect(self._store_pending)
+        self.work.identityChanging.connect(
+            lambda: [c.flush() for c in list(self._judging.values())]
+        )
+        self.work.identityChanged.connect(
+            lambda _id: [c.reload() for c in list(self._judging.values())]
+        )
 
     def _start_activity(self):
         """Count active time on the current item (idle limit from the user's settings)."""
@@ -304,6 +324,9 @@ class MainWindow(QMainWindow):
 
     def _open_item(self, item: Item) -> None:
         """Show an item's documents (open ones are reused) and tie them to the item."""
+        if item.task == "compare":
+            self._open_compare(item)
+            return
         first: DocumentPane | None = None
         for sha in item.documents:
             pane = next((p for p in self.panes() if p.session.sha256 == sha), None)
@@ -325,6 +348,103 @@ class MainWindow(QMainWindow):
             if self.tabs.currentIndex() == before:  # no tab change: rebind time by hand
                 self._on_tab_changed(before)
 
+    def _open_compare(self, item: Item) -> None:
+        """One tab with the drafts side by side (in the reviewer's shuffled order)."""
+        for index in range(self.tabs.count()):
+            widget = self.tabs.widget(index)
+            if isinstance(widget, CompareTab) and widget.item.id == item.id:
+                self.tabs.setCurrentIndex(index)
+                return
+        controller = self._judgement(item)
+        if controller is None:
+            return
+        compare = CompareTab(item, controller, self.tabs)
+        controller.live = compare.live_annotations
+        compare.currentPaneChanged.connect(lambda _p: self._on_tab_changed(-1))
+        compare.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        index = self.tabs.addTab(compare, f"Compare: {item.title}")
+        self.tabs.setTabToolTip(index, f"{item.title} — {len(item.documents)} drafts")
+        for sha in controller.judgement.order:
+            pane = next((p for p in self.panes() if p.session.sha256 == sha), None)
+            if pane is not None and self.tabs.indexOf(pane) >= 0:
+                self.tabs.removeTab(self.tabs.indexOf(pane))  # the draft moves into the tab
+                self._bind(pane, item)
+                compare.add_pane(pane)
+                continue
+            document = self.workspace.document(sha)
+            if document is None:
+                self.dialogs.error("Cannot open the item", f"document {sha[:12]}… is missing")
+                continue
+            self._bind_on_open[sha] = item
+            self._compare_waiting[sha] = compare
+            self.opener.open_stored(document)
+        self.tabs.setCurrentWidget(compare)
+
+    def _judgement(self, item: Item) -> JudgementController | None:
+        """The judgement of ``item`` being worked on (made, with its order, on first use)."""
+        found = self._judging.get(item.id)
+        if found is not None:
+            return found
+        try:
+            found = JudgementController(self.workspace, item, self)
+        except (ReviewerError, sqlite3.Error) as exc:
+            self.dialogs.error("Not saved", f"the judgement could not be started: {exc}")
+            return None
+        found.failed.connect(lambda message: self.statusBar().showMessage(f"Not saved: {message}"))
+        self._judging[item.id] = found
+        return found
+
+    def _store_pending(self, item: Item) -> None:
+        found = self._judging.get(item.id)
+        if found is not None:
+            found.flush()
+
+    def _attach_review(self, pane: DocumentPane, item: Item) -> None:
+        """A review item: the prompt above the output, the verdict under the annotations."""
+        if getattr(pane, "verdict_form", None) is not None:
+            return
+        controller = self._judgement(item)
+        if controller is None:
+            return
+        if item.prompt:
+            pane.layout().insertWidget(0, PromptBox(item.prompt, parent=pane))
+        form = VerdictForm(controller, pane)
+        pane.side.addWidget(form)
+        pane.verdict_form = form  # type: ignore[attr-defined]
+
+    def check_citations(self) -> None:
+        """Propose citation issues in the current document (a batch's known citations too)."""
+        pane = self.current_pane()
+        if pane is None:
+            return
+        if pane.citations.running:
+            self.statusBar().showMessage("The citations are being checked already", 4000)
+            return
+        known = ""
+        item = batches.item(self.workspace, pane.annotations.item or "")
+        if item is not None:
+            known = known_citations(self.workspace, item.batch)
+        pane.citations.start(known)
+
+    def _on_citations_checked(self, pane: DocumentPane, found: int, proposed: int) -> None:
+        where = f" in {pane.session.title}" if pane is not self.current_pane() else ""
+        if proposed:
+            text = (
+                f"Citations{where}: {found} found, {proposed} issue"
+                f"{'s' if proposed != 1 else ''} proposed — F8 steps through them, A accepts, "
+                "X rejects"
+            )
+        else:
+            text = f"Citations{where}: {found} found, no issues"
+        self.statusBar().showMessage(text, 12000)
+
+    def _on_compare(self, call: Callable[[CompareTab], object]) -> None:
+        widget = self.tabs.currentWidget()
+        if isinstance(widget, CompareTab):
+            call(widget)
+        else:
+            self.statusBar().showMessage("Open a compare item first (Work queue)", 4000)
+
     def _bind(self, pane: DocumentPane, item: Item) -> None:
         """New annotations in this tab belong to ``item``; its batch's labels are offered."""
         pane.annotations.item = item.id
@@ -332,6 +452,10 @@ class MainWindow(QMainWindow):
         if taxonomy is not None and taxonomy.id in pane.palette_.taxonomies:
             pane.palette_.set_taxonomy(taxonomy.id)
         self.tabs.setTabToolTip(self.tabs.indexOf(pane), f"{pane.session.title} — {item.title}")
+        if item.task == "ocr" and item.page is not None:
+            pane.show_ocr_review(item.page)
+        if item.task == "review":
+            self._attach_review(pane, item)
 
     def ask_open(self) -> None:
         self.open_paths(self.dialogs.open_files())
@@ -347,7 +471,25 @@ class MainWindow(QMainWindow):
         session.sourcesKnown.connect(lambda sources, p=pane: self._on_sources(p, sources))
         pane.export.failed.connect(lambda message: self.dialogs.error("Not redacted", message))
         pane.export.finished.connect(self._on_redacted)
+        pane.citations.finished.connect(
+            lambda found, proposed, p=pane: self._on_citations_checked(p, found, proposed)
+        )
+        pane.citations.failed.connect(lambda message: self.dialogs.error("Citations", message))
         session.badRedactions.connect(lambda found, p=pane: self._on_bad_redactions(p, found))
+        compare = self._compare_waiting.pop(session.sha256, None)
+        if (
+            compare is not None
+            and self.tabs.indexOf(compare) >= 0
+            and compare.wants(session.sha256)
+        ):
+            item = self._bind_on_open.pop(session.sha256, None) or compare.item
+            self._bind(pane, item)
+            compare.add_pane(pane)
+            session.start_indexing()
+            session.check_redactions()
+            self._refresh_state()
+            self.documentShown.emit(pane)
+            return pane
         index = self.tabs.addTab(pane, session.title)
         self.tabs.setTabToolTip(index, session.document.original_path or session.title)
         item = self._bind_on_open.pop(session.sha256, None) or batches.item_for_document(
@@ -426,30 +568,57 @@ class MainWindow(QMainWindow):
         )
 
     def close_tab(self, index: int) -> None:
-        pane = self.tabs.widget(index)
-        if isinstance(pane, DocumentPane):
-            if self.find_bar.controller is pane.find:
-                self.find_bar.attach(None)
-            self.undo_group.removeStack(pane.annotations.undo_stack)
+        widget = self.tabs.widget(index)
+        if isinstance(widget, DocumentPane):
+            self._close_pane(widget)
             self.tabs.removeTab(index)
-            pane.close_document()
-            pane.deleteLater()
+            widget.deleteLater()
+        elif isinstance(widget, CompareTab):
+            controller = self._judging.pop(widget.item.id, None)
+            if controller is not None:
+                controller.flush()
+            for pane in widget.panes:
+                self._close_pane(pane)
+            for sha in [s for s, tab in self._compare_waiting.items() if tab is widget]:
+                del self._compare_waiting[sha]
+            self.tabs.removeTab(index)
+            widget.deleteLater()
         self._refresh_state()
 
+    def _close_pane(self, pane: DocumentPane) -> None:
+        if self.find_bar.controller is pane.find:
+            self.find_bar.attach(None)
+        self.undo_group.removeStack(pane.annotations.undo_stack)
+        form = getattr(pane, "verdict_form", None)
+        if form is not None:
+            form.controller.flush()
+            self._judging.pop(form.controller.item.id, None)
+        pane.close_document()
+
     def current_pane(self) -> DocumentPane | None:
-        pane = self.tabs.currentWidget()
-        return pane if isinstance(pane, DocumentPane) else None
+        widget = self.tabs.currentWidget()
+        if isinstance(widget, CompareTab):
+            return widget.current_pane()
+        return widget if isinstance(widget, DocumentPane) else None
+
+    def current_compare(self) -> CompareTab | None:
+        widget = self.tabs.currentWidget()
+        return widget if isinstance(widget, CompareTab) else None
 
     def current_view(self):
         pane = self.current_pane()
         return pane.view if pane else None
 
     def panes(self) -> list[DocumentPane]:
-        return [
-            w
-            for i in range(self.tabs.count())
-            if isinstance(w := self.tabs.widget(i), DocumentPane)
-        ]
+        """Every open document's pane, the drafts inside compare tabs included."""
+        found: list[DocumentPane] = []
+        for i in range(self.tabs.count()):
+            widget = self.tabs.widget(i)
+            if isinstance(widget, DocumentPane):
+                found.append(widget)
+            elif isinstance(widget, CompareTab):
+                found.extend(widget.panes)
+        return found
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -655,7 +824,8 @@ class MainWindow(QMainWindow):
     def _toggle_thumbnails(self) -> None:
         visible = self.actions_["thumbnails"].isChecked()
         for pane in self.panes():
-            pane.thumbnails.setVisible(visible)
+            if self.tabs.indexOf(pane) >= 0:  # drafts side by side have no thumbnails
+                pane.thumbnails.setVisible(visible)
 
     # -- drag and drop, geometry, closing ---------------------------------------------
 

@@ -112,9 +112,12 @@ class PiiScan(QObject):
 class ScanBar(QWidget):
     """ "Scanning page 12 of 87" with a progress bar and Cancel, shown while a scan runs."""
 
-    def __init__(self, scan: PiiScan, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, scan: PiiScan, parent: QWidget | None = None, doing: str = "Scanning page"
+    ) -> None:
         super().__init__(parent)
         self.scan = scan
+        self.doing = doing
         self.label = QLabel(self)
         self.bar = QProgressBar(self)
         self.bar.setAccessibleName("Scan progress")
@@ -135,7 +138,7 @@ class ScanBar(QWidget):
         if total == 0 or done >= total:
             self.hide()
             return
-        self.label.setText(f"Scanning page {done + 1} of {total}")
+        self.label.setText(f"{self.doing} {done + 1} of {total}")
         self.bar.setRange(0, total)
         self.bar.setValue(done)
         self.show()

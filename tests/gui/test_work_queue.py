@@ -46,6 +46,20 @@ def test_work_a_batch_in_the_window_and_submit_it(
     [annotation] = stored.for_document(workspace, first.documents[0])
     assert annotation.item == first.id
 
+    # Done is refused while the annotation is unexplained and the verdict missing.
+    qtbot.mouseClick(panel.buttons["done"], Qt.MouseButton.LeftButton)
+    assert batches.item(workspace, first.id).status == "in_progress"
+    title, text = dialogs.errors[-1]
+    assert title == "Not done yet"
+    assert "choose an overall verdict" in text
+    assert "explain 1 annotation" in text
+    qtbot.keyClicks(pane.panel.comment_edit, "The amount is wrong.")
+    qtbot.keyClick(pane.panel.comment_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    form = pane.verdict_form
+    qtbot.mouseClick(form.buttons["needs_revision"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(form.summary.viewport(), Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(form.summary, "One wrong amount.")
+
     # Done, then Next: the second item's document opens, bound to it.
     qtbot.mouseClick(panel.buttons["done"], Qt.MouseButton.LeftButton)
     assert batches.item(workspace, first.id).status == "done"
@@ -86,6 +100,10 @@ def test_work_a_batch_in_the_window_and_submit_it(
     assert manifest["annotator"] == {"id": "ana.ruiz", "name": "Ana Ruiz"}
     assert manifest["partial"] is False
     assert manifest["counts"]["annotations"] == 1
+    # The verdict given before the identity existed became the signer's, and travels.
+    [judged] = verified.records["judgements.jsonl"]
+    assert (judged["annotator"], judged["item"]) == ("ana.ruiz", first.local_id)
+    assert (judged["verdict"], judged["summary"]) == ("needs_revision", "One wrong amount.")
     [record] = verified.records["annotations.jsonl"]
     assert record["reviewer:item"] == first.id
     statuses = {r["item"]: r["status"] for r in verified.records["items.jsonl"]}

@@ -3,9 +3,10 @@
 reviewer needs realistic material for its demo, its tests and its
 benchmarks, but real contracts and court filings carry real people's data.
 This package writes convincing fakes instead: a credit agreement, an
-AI-drafted motion citing one fabricated case, two drafts of one motion for
-comparison and an image-only scanned letter, all with Faker-made personal
-data whose exact text and page are recorded in ``ground_truth.json``. It
+AI-drafted motion citing one fabricated case, three drafts of one motion for
+comparison (each with its own planted errors) and an image-only scanned
+letter, all with Faker-made personal data whose exact text and page are
+recorded in ``ground_truth.json``. It
 also makes long documents on demand for performance tests.
 
 Everything is deterministic for a given seed. Pure Python + PyMuPDF + Faker;

@@ -1,10 +1,14 @@
-"""The motion samples: an AI-written brief and two human drafts of one motion.
+"""The motion samples: an AI-written brief and three drafts of one motion.
 
 The AI brief is the test bed for citation checking: it cites two real
 Supreme Court cases correctly and one invented Court of Appeals case with an
-invented quotation, in the confident register such drafts have. The two
+invented quotation, in the confident register such drafts have. The three
 drafts answer the same assignment with different wording and argument order
-(draft B is rougher, with open placeholders) for the side-by-side comparison.
+for the side-by-side comparison: A is short and clean; B is rougher, with
+open placeholders and the invented case; C is the strongest on Third Circuit
+law but treats a Ninth Circuit case as binding on a Pennsylvania federal
+court and puts one case's name on another case's reporter citation
+(:data:`DRAFT_C_FLAWS`).
 """
 
 from __future__ import annotations
@@ -39,6 +43,27 @@ IQBAL_SHORT = "Iqbal, 556 U.S. at 679"
 # this for a real decision; the reporter volume and year do not even agree.
 FAKE_CASE = "Thistlewood v. Meridian Quarry Capital Partners, LLC, 612 F.3d 845, 851 (3d Cir. 2011)"
 FAKE_SHORT = "Thistlewood, 612 F.3d at 852"
+# Draft C: real Third Circuit and Pennsylvania authority, correctly cited ...
+CONNELLY = "Connelly v. Lane Constr. Corp., 809 F.3d 780, 787 (3d Cir. 2016)"
+MAYER = "Mayer v. Belichick, 605 F.3d 223, 230 (3d Cir. 2010)"
+SKEPTON = "Wilson Area Sch. Dist. v. Skepton, 895 A.2d 1250, 1254 (Pa. 2006)"
+# ... a real Ninth Circuit case, correctly cited but called binding in the
+# Eastern District of Pennsylvania (only the Third Circuit and the Supreme
+# Court bind it) ...
+VESS = "Vess v. Ciba-Geigy Corp. USA, 317 F.3d 1097, 1106 (9th Cir. 2003)"
+# ... and a real case's name on another real case's citation: 578 F.3d 203 is
+# Fowler v. UPMC Shadyside (3d Cir. 2009); Phillips is 515 F.3d 224 (3d Cir. 2008).
+MISMATCHED = "Phillips v. County of Allegheny, 578 F.3d 203, 210 (3d Cir. 2009)"
+
+#: The errors planted in draft C, for tests and for a lead checking a reviewer's work
+#: (ground_truth.json records the mismatched citation as not real; the Ninth
+#: Circuit case is real, only wrongly treated as binding).
+DRAFT_C_FLAWS: dict[str, str] = {
+    VESS: "jurisdiction: a Ninth Circuit decision cited as binding precedent in the "
+    "Eastern District of Pennsylvania",
+    MISMATCHED: "citation: 578 F.3d 203 is Fowler v. UPMC Shadyside, not Phillips v. "
+    "County of Allegheny (515 F.3d 224)",
+}
 
 MOTION_CSS = (
     BASE_CSS
@@ -272,6 +297,50 @@ before filing!!]</p>
 """
 
 
+def _draft_c_body(case: _Case) -> str:
+    d = esc(DEFENDANT)
+    return f"""
+<p class="body">Defendant {d} (&#8220;ACME&#8221;) submits this memorandum in support of its
+motion to dismiss the Complaint of Plaintiff {PLAINTIFF} under Federal Rule of Civil Procedure
+12(b)(6). The Executive Retention Agreement of {long_date(case.agreement_date)} promised a
+${case.bonus:,} bonus to an executive who remained employed through the closing of ACME&#8217;s
+refinancing. Plaintiff resigned before the closing. Compl. &#182;&#160;27. The contract claim
+therefore fails on the pleading itself, and neither of the other two claims can rescue it.</p>
+<h2>LEGAL STANDARD</h2>
+<p class="body">&#8220;Factual allegations must be enough to raise a right to relief above the
+speculative level.&#8221; {_cite(TWOMBLY)}. A claim is plausible only when the pleaded facts allow
+the court to draw the reasonable inference that the defendant is liable for the misconduct
+alleged. {_cite(IQBAL)}. In this Circuit the analysis proceeds in three steps: the court notes
+the elements of the claim, sets aside allegations that are no more than conclusions, and asks
+whether the well-pleaded facts plausibly give rise to an entitlement to relief.
+{_cite(CONNELLY)}. The court separates the factual and legal elements of a claim, accepting the
+well-pleaded facts as true but disregarding legal conclusions. {_cite(MISMATCHED)}. Because
+Plaintiff&#8217;s claims are based on the Retention Agreement, the Court may consider it without
+converting the motion into one for summary judgment. {_cite(MAYER)}.</p>
+<h2>ARGUMENT</h2>
+<h3>I.&#160;&#160;The Contract Claim Fails Because the Condition of Payment Never Occurred.</h3>
+<p class="body">The Retention Agreement conditions payment on continued employment through the
+closing (Compl. Ex. A &#167;&#160;2(b)), and Plaintiff pleads that he resigned before it (Compl.
+&#182;&#160;27). Under Pennsylvania law, which governs the agreement, a duty conditioned on an
+event that does not occur never becomes due. The Complaint pleads the failure of the condition
+itself.</p>
+<h3>II.&#160;&#160;The Fraud Claim Is Not Pleaded With Particularity.</h3>
+<p class="body">Rule 9(b) requires a plaintiff to &#8220;state with particularity the
+circumstances constituting fraud.&#8221; Fed. R. Civ. P. 9(b). Binding precedent requires the
+complaint to set out &#8220;the who, what, when, where, and how of the misconduct
+charged.&#8221; {_cite(VESS)}. Plaintiff alleges only that {esc(case.cfo)} called the bonus
+&#8220;locked in&#8221; on unspecified &#8220;several occasions.&#8221; Compl. &#182;&#160;33. That
+falls well short of the standard this Court must apply.</p>
+<h3>III.&#160;&#160;Unjust Enrichment Is Barred by the Express Contract.</h3>
+<p class="body">Under Pennsylvania law, unjust enrichment is &#8220;inapplicable when the
+relationship between parties is founded upon a written agreement or express contract.&#8221;
+{_cite(SKEPTON)}. Plaintiff pleads that the Retention Agreement governs the bonus. Compl.
+&#182;&#160;15.</p>
+<h2>CONCLUSION</h2>
+<p class="body">The Court should dismiss the Complaint with prejudice.</p>
+"""
+
+
 TITLE_AI = "Memorandum of Law in Support of Defendant's Motion to Dismiss"
 CAPTION_TITLE = (
     "DEFENDANT ACME HOLDINGS, INC.&#8217;S MEMORANDUM OF LAW IN SUPPORT OF ITS MOTION TO DISMISS "
@@ -337,26 +406,45 @@ def build_ai_motion(case: _Case, dest: Path, file: str) -> SampleDocument:
     )
 
 
+#: Per draft: its body, the title on its first page, and the citations it prints (real?).
+_DRAFTS = {
+    "A": (
+        _draft_a_body,
+        "MEMORANDUM OF LAW IN SUPPORT OF DEFENDANT&#8217;S MOTION TO DISMISS THE COMPLAINT",
+        ((TWOMBLY, True), (IQBAL, True)),
+    ),
+    "B": (
+        _draft_b_body,
+        "DEFENDANT&#8217;S BRIEF IN SUPPORT OF MOTION TO DISMISS",
+        ((TWOMBLY_SHORT, True), (IQBAL, True), (FAKE_CASE, False)),
+    ),
+    "C": (
+        _draft_c_body,
+        "MEMORANDUM IN SUPPORT OF DEFENDANT ACME HOLDINGS, INC.&#8217;S MOTION TO DISMISS",
+        (
+            (TWOMBLY, True),
+            (IQBAL, True),
+            (CONNELLY, True),
+            (MISMATCHED, False),
+            (MAYER, True),
+            (VESS, True),
+            (SKEPTON, True),
+        ),
+    ),
+}
+DRAFT_VARIANTS = tuple(_DRAFTS)
+
+
 def build_draft(case: _Case, dest: Path, file: str, variant: str) -> SampleDocument:
-    """One of two unfiled drafts of the same motion, marked privileged."""
-    clean = variant == "A"
-    body = _draft_a_body(case) if clean else _draft_b_body(case)
-    title_html = (
-        "MEMORANDUM OF LAW IN SUPPORT OF DEFENDANT&#8217;S MOTION TO DISMISS THE COMPLAINT"
-        if clean
-        else "DEFENDANT&#8217;S BRIEF IN SUPPORT OF MOTION TO DISMISS"
-    )
-    html = _caption(case, title_html) + body + _signature(case, dated=False)
+    """One of the unfiled drafts (``DRAFT_VARIANTS``) of the same motion, marked privileged."""
+    body, title_html, cited = _DRAFTS[variant]
+    html = _caption(case, title_html) + body(case) + _signature(case, dated=False)
     doc = render_html(html, DRAFT_CSS)
-    legend = f"PRIVILEGED & CONFIDENTIAL  /  ATTORNEY WORK PRODUCT  /  DRAFT {variant}"
+    # No letter on the page: the window shows drafts as A/B/C in an order of its own.
+    legend = "PRIVILEGED & CONFIDENTIAL  /  ATTORNEY WORK PRODUCT  /  DRAFT"
     stamp(doc, header=lambda _i, _n: legend, footer=lambda i, _n: str(i + 1), header_size=9.0)
     items = [("CONFIDENTIAL", "PRIVILEGED & CONFIDENTIAL"), *_pii_items(case, certificate=False)]
     pii = locate_pii(doc, items)
-    cited = (
-        [(TWOMBLY, True), (IQBAL, True)]
-        if clean
-        else [(TWOMBLY_SHORT, True), (IQBAL, True), (FAKE_CASE, False)]
-    )
     cites = locate_citations(doc, cited)
     title = f"Motion to Dismiss \u2013 Draft {variant}"
     pages = finish(doc, dest / file, title)

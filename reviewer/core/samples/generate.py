@@ -1,4 +1,4 @@
-"""Write the whole sample set: five PDFs and their ground truth.
+"""Write the whole sample set: six PDFs and their ground truth.
 
 One ``Cast`` (seeded Faker + ``random.Random``) is shared by all documents,
 so the same company officers recur across them as they would in a real
@@ -24,6 +24,7 @@ SAMPLE_FILES: tuple[str, ...] = (
     "motion_ai_draft.pdf",
     "motion_draft_a.pdf",
     "motion_draft_b.pdf",
+    "motion_draft_c.pdf",
     "scanned_letter.pdf",
 )
 
@@ -48,6 +49,9 @@ def generate_samples(dest: Path, *, seed: int = DEFAULT_SEED) -> SampleSet:
         build_ai_motion(case, dest, SAMPLE_FILES[1]),
         build_draft(case, dest, SAMPLE_FILES[2], "A"),
         build_draft(case, dest, SAMPLE_FILES[3], "B"),
+        # Draft C draws nothing from the seeded generator, so adding it changed no
+        # other document: it only reuses the case's facts.
+        build_draft(case, dest, SAMPLE_FILES[4], "C"),
         build_scanned_letter(cast, dest, letter_date),
     )
     sample_set = SampleSet(folder=dest, seed=seed, documents=documents)

@@ -98,6 +98,8 @@ class PageView(QAbstractScrollArea):
         self._anchored: tuple[list[PageSpan], Selector] | None = None
         self._hits: dict[int, list[Hit]] = {}
         self._current_hit: Hit | None = None
+        #: Named layers of boxes drawn over pages (diff highlight, the word under the cursor).
+        self._marks: dict[str, tuple[QColor, dict[int, list[Box]]]] = {}
         self.setAccessibleName(f"Pages of {session.title}")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
@@ -290,6 +292,24 @@ class PageView(QAbstractScrollArea):
             grouped.setdefault(hit.page, []).append(hit)
         self._hits = grouped
         self.viewport().update()
+
+    def set_marks(self, layer: str, boxes: dict[int, list[Box]], colour: QColor) -> None:
+        """Draw ``boxes`` (page → boxes in display points) as the layer ``layer``; {} clears it.
+
+        Other views put their own highlights on the page this way (the diff
+        between drafts, the word under the cursor in the OCR text) without
+        knowing how pages are painted.
+        """
+        if boxes:
+            self._marks[layer] = (colour, boxes)
+        elif self._marks.pop(layer, None) is None:
+            return
+        self.viewport().update()
+
+    def marks(self, layer: str) -> dict[int, list[Box]]:
+        """The boxes of a layer (empty when it is not shown)."""
+        found = self._marks.get(layer)
+        return {} if found is None else found[1]
 
     def show_hit(self, hit: Hit | None) -> None:
         """Mark ``hit`` as the current one and scroll it into view (centred if off-screen)."""
@@ -649,6 +669,10 @@ class PageView(QAbstractScrollArea):
         painter.scale(scale, scale)
         self._paint_annotations(painter, page, scale)
         painter.setPen(Qt.PenStyle.NoPen)
+        for colour, boxes in self._marks.values():
+            painter.setBrush(colour)
+            for x0, y0, x1, y1 in boxes.get(page, ()):
+                painter.drawRect(QRectF(x0, y0, x1 - x0, y1 - y0))
         for hit in self._hits.get(page, ()):
             current = hit == self._current_hit
             painter.setBrush(FIND_CURRENT if current else FIND_HIT)

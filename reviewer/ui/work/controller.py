@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from reviewer.core import batches, identity
+from reviewer.core import batches, identity, judgements
 from reviewer.core.batch_file import ImportResult, store_batch
 from reviewer.core.batch_import import prepare, scratch_folder
 from reviewer.core.bundle import RedactedCopy, export_bundle, verify_report
@@ -24,7 +24,7 @@ from reviewer.core.bundle_redactions import make_copies, plan_copies
 from reviewer.core.errors import ReviewerError
 from reviewer.core.model import Batch, Item
 from reviewer.core.store import Workspace, now
-from reviewer.core.taxonomy import Taxonomy
+from reviewer.core.taxonomy import Taxonomy, builtin_taxonomies
 from reviewer.ui.bridge import Relay, run_in_pool
 
 
@@ -51,6 +51,11 @@ class WorkController(QObject):
     imported = Signal(object)
     #: A line for the status bar about background work ("" clears it).
     status = Signal(str)
+    #: An item is about to be checked for done: views store what is typed but not saved (Item).
+    storePending = Signal(object)
+    #: An identity is about to be made (views store pending typing) / was made (its id).
+    identityChanging = Signal()
+    identityChanged = Signal(str)
 
     def __init__(self, workspace: Workspace, dialogs: WorkDialogs, parent: QObject | None = None):
         super().__init__(parent)
@@ -151,7 +156,33 @@ class WorkController(QObject):
         return True
 
     def mark_done(self, item: Item | None = None) -> bool:
-        return self._set_status(item or self.current, "done")
+        """Done, unless the item's judgement or explanations are incomplete (then say what)."""
+        target = item or self.current
+        if target is None:
+            return False
+        self.storePending.emit(target)  # typing not yet stored (rationale, summary) is stored now
+        try:
+            missing = judgements.done_problems(
+                self.workspace, target, self.workspace.actor, self.taxonomies(target.batch)
+            )
+        except (ReviewerError, sqlite3.Error) as exc:
+            self.dialogs.error("Not saved", _message(exc))
+            return False
+        if missing:
+            self.dialogs.error(
+                "Not done yet",
+                f"{target.title}: before this item is done, " + "; ".join(missing) + ".",
+            )
+            return False
+        return self._set_status(target, "done")
+
+    def taxonomies(self, batch_id: str) -> dict[str, Taxonomy]:
+        """The label sets an item's annotations may use: the built-in ones and the batch's."""
+        found = dict(builtin_taxonomies())
+        own = self.taxonomy(batch_id)
+        if own is not None:
+            found[own.id] = own
+        return found
 
     def skip(self, item: Item | None = None) -> bool:
         target = item or self.current
@@ -210,7 +241,15 @@ class WorkController(QObject):
             except OSError as exc:
                 self.dialogs.error("Identity not saved", f"cannot write the key: {exc}")
                 return None
-            self.workspace.actor = made.id
+            # Judgements made before the identity existed are the annotator's own:
+            # typing not yet stored is stored first, then they change hands.
+            self.identityChanging.emit()
+            before, self.workspace.actor = self.workspace.actor, made.id
+            try:
+                judgements.adopt(self.workspace, before, made.id)
+            except (ReviewerError, sqlite3.Error) as exc:
+                self.dialogs.error("Not saved", _message(exc))
+            self.identityChanged.emit(made.id)
             self.dialogs.info(
                 "Identity saved",
                 f"{made.name} ({made.id}). Your submissions are signed with the key "
