@@ -128,12 +128,15 @@ class OcrEngine:
         if conn is not None:
             with contextlib.suppress(OSError, ValueError):
                 conn.send(None)
-            conn.close()
         if proc is not None:
             proc.join(2.0)
             if proc.is_alive():
                 proc.kill()
                 proc.join(2.0)
+        # Closed only once the process is gone: the reader thread then sees EOF.
+        # Closing it under a blocked recv() made the reader raise TypeError.
+        if conn is not None:
+            conn.close()
         self._fail_all("text recognition was stopped")
 
     def _send_next(self) -> None:

@@ -410,6 +410,7 @@ class MainWindow(QMainWindow):
             pane.layout().insertWidget(0, PromptBox(item.prompt, parent=pane))
         form = VerdictForm(controller, pane)
         pane.side.addWidget(form)
+        pane.side.setStretchFactor(pane.side.indexOf(form), 0)
         pane.verdict_form = form  # type: ignore[attr-defined]
 
     def check_citations(self) -> None:

@@ -287,3 +287,42 @@ def test_check_citations_proposes_issues_with_the_batch_known_list(
     window.actions_["check_citations"].trigger()
     qtbot.waitUntil(lambda: "Citations:" in window.statusBar().currentMessage(), timeout=60_000)
     assert len(stored.for_item(workspace, item.id)) == before
+
+
+def test_review_item_on_a_markdown_answer(
+    qtbot, make_window, make_batch, workspace, dialogs, tmp_path
+):
+    """AI output as a Markdown file: shown under its prompt, annotated by offsets, judged."""
+    answer = tmp_path / "answer.md"
+    answer.write_text(
+        "# Memorandum\n\n"
+        "The statute of limitations for breach of contract in Pennsylvania is two years.\n"
+        "Under Rule 12(b)(6) the court accepts every legal conclusion as true.\n"
+        "See Bell Atlantic Corp. v. Twombly, 550 U.S. 544 (2007).\n",
+        encoding="utf-8",
+    )
+    items = [
+        {
+            "id": "md",
+            "task": "review",
+            "title": "Model answer",
+            "prompt": "What is the limitation period for a contract claim in Pennsylvania?",
+            "documents": [sha256_file(answer)],
+        }
+    ]
+    window = make_window()
+    dialogs.batches.append(make_batch([answer], items=items))
+    window.actions_["open_batch"].trigger()
+    qtbot.waitUntil(lambda: window.current_pane() is not None, timeout=30_000)
+    pane = window.current_pane()
+    qtbot.waitUntil(lambda: pane.session.layer(0) is not None, timeout=30_000)
+    assert "limitation period" in pane.findChild(PromptBox).text.toPlainText()
+    annotation = _mark(qtbot, pane, 1, "Four years: 42 Pa. C.S. § 5525.")
+    [item] = batches.items(workspace, batches.batches(workspace)[0].id)
+    assert annotation.item == item.id
+    assert annotation.selector.exact in pane.session.layer(0).text
+    qtbot.mouseClick(pane.verdict_form.buttons["needs_revision"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(pane.verdict_form.summary.viewport(), Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(pane.verdict_form.summary, "Wrong limitation period.")
+    window.actions_["mark_done"].trigger()
+    assert batches.item(workspace, item.id).status == "done"

@@ -114,7 +114,7 @@ class CompareTab(QWidget):
 
         self.columns = [_DraftColumn(letter, self) for letter in letters]
         self.sides = QStackedWidget(self)
-        self.sides.setMinimumWidth(220)
+        self.sides.setMinimumWidth(260)
         self.sides.addWidget(QLabel("Labels and annotations of the draft you work on", self))
         drafts = QSplitter(Qt.Orientation.Horizontal, self)
         for column in self.columns:
@@ -140,6 +140,7 @@ class CompareTab(QWidget):
         self.diff.toggled.connect(self._update_diff)
         self.pair.currentIndexChanged.connect(lambda _i: self._update_diff())
         self.form.evidenceActivated.connect(self.show_evidence)
+        self.form.label_name = self._label_name
         self.form.cite_button.toggled.connect(self._on_cite_mode)
 
     # -- panes -----------------------------------------------------------------------
@@ -169,6 +170,7 @@ class CompareTab(QWidget):
         pane.session.wordsReady.connect(lambda _page: self._update_diff(quiet=True))
         if self._current is None:
             self.set_current(pane)
+        self.form.show_judgement(self.controller.judgement)  # cited passages' label names
         if self.diff.isChecked():
             self._update_diff()
 
@@ -188,6 +190,11 @@ class CompareTab(QWidget):
                 else "background: #e8ecf3; border-bottom: 1px solid #d5dae3;"
             )
         self.currentPaneChanged.emit(pane)
+
+    def _label_name(self, evidence: Evidence) -> str:
+        pane = self.pane_of(evidence.document)
+        found = None if pane is None else pane.annotations.get(evidence.annotation)
+        return evidence.label if found is None else pane.annotations.label_name(found)  # type: ignore[union-attr]
 
     def live_annotations(self) -> list[str]:
         return [a.id for p in self.panes for a in p.annotations.annotations()]

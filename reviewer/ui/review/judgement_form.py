@@ -7,6 +7,8 @@ the :class:`JudgementController`; what counts as complete is decided in
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -43,6 +45,8 @@ class JudgementForm(QWidget):
         j = controller.judgement
         self.letters = [LETTERS[i] for i in range(len(j.order))]
         self._showing = False
+        #: How a cited passage's label is shown (the tab knows the drafts' label sets).
+        self.label_name: Callable[[Evidence], str] = lambda e: e.label
 
         # -- best draft / ranking ------------------------------------------------
         choice_box = QGroupBox("Best draft", self)
@@ -147,8 +151,8 @@ class JudgementForm(QWidget):
         row.addWidget(choice_box)
         row.addWidget(ratings_box)
         row.addWidget(why_box, 1)
-        controller.changed.connect(self._show)
-        self._show(j)
+        controller.changed.connect(self.show_judgement)
+        self.show_judgement(j)
 
     # -- the reviewer's input --------------------------------------------------------
 
@@ -189,7 +193,7 @@ class JudgementForm(QWidget):
 
     # -- showing ---------------------------------------------------------------------
 
-    def _show(self, j: Judgement) -> None:
+    def show_judgement(self, j: Judgement) -> None:
         self._showing = True
         try:
             if j.choice is not None and not self.choice_buttons[j.choice].isChecked():
@@ -203,7 +207,8 @@ class JudgementForm(QWidget):
             self.evidence.clear()
             for e in j.evidence:
                 quote = e.quote if len(e.quote) <= 70 else e.quote[:67] + "…"
-                label = f"  {e.label}" if e.label else ""
+                name = self.label_name(e)
+                label = f"  {name}" if name else ""
                 entry = QListWidgetItem(f"[{e.ref}]{label} — “{quote}” (p. {e.page + 1})")
                 entry.setData(Qt.ItemDataRole.UserRole, e)
                 self.evidence.addItem(entry)

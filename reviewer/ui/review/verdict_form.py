@@ -41,6 +41,7 @@ class VerdictForm(QGroupBox):
         )
         self.summary.setTabChangesFocus(True)
         self.summary.setMinimumHeight(60)
+        self.summary.setMaximumHeight(120)  # the annotation list above keeps the room
         self.summary.setPlainText(controller.judgement.summary)
         self.summary.textChanged.connect(
             lambda: controller.write_summary(self.summary.toPlainText())
