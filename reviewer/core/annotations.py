@@ -303,6 +303,17 @@ def for_document(ws: Workspace, sha256: str, *, include_deleted: bool = False) -
     return [_from_row(r) for r in rows]
 
 
+def taken_spans(existing: Iterable[Annotation]) -> dict[int, list[tuple[int, int]]]:
+    """Page → character spans that live annotations cover (whatever their state)."""
+    taken: dict[int, list[tuple[int, int]]] = {}
+    for a in existing:
+        if a.deleted:
+            continue
+        for seg in a.selector.segments:
+            taken.setdefault(seg.page, []).append((seg.start, seg.end))
+    return taken
+
+
 def for_item(ws: Workspace, item_id: str) -> list[Annotation]:
     """An item's live annotations, by document and reading order."""
     rows = ws.db.execute(

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.core.anchors import offset_selector
-from reviewer.core.annotations import new_id
+from reviewer.core.annotations import new_id, taken_spans
 from reviewer.core.errors import ReviewerError
 from reviewer.core.model import Annotation, PageText
 
@@ -1205,12 +1205,7 @@ def citation_proposals(
     a span the document already annotates - accepted, proposed or rejected - is left
     alone, as for PII suggestions: a rejected proposal must not come back.
     """
-    taken: dict[int, list[tuple[int, int]]] = {}
-    for a in existing:
-        if a.deleted:
-            continue
-        for seg in a.selector.segments:
-            taken.setdefault(seg.page, []).append((seg.start, seg.end))
+    taken = taken_spans(existing)
     merged: dict[int, list[list[Any]]] = {}  # page → [start, end, reasons, subtypes]
     for f in sorted(findings, key=lambda f: (f.page, f.start, f.end)):
         if f.issue is None or f.page not in layers:

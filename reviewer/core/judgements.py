@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from reviewer.core.annotations import new_id
+from reviewer.core.annotations import for_item, new_id
 from reviewer.core.errors import ReviewerError
 from reviewer.core.model import Annotation, Item
 from reviewer.core.store import now
@@ -292,9 +292,7 @@ def done_problems(
     label requires a comment that is still empty (the taxonomy says so: the
     written reasoning is the point of the work).
     """
-    from reviewer.core import annotations
-
-    rows = [a for a in annotations.for_item(ws, item.id) if a.state == "accepted"]
+    rows = [a for a in for_item(ws, item.id) if a.state == "accepted"]
     found = problems(get(ws, item.id, author), item, live_annotations=[a.id for a in rows])
     missing = 0
     for a in rows:

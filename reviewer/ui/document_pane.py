@@ -17,6 +17,9 @@ from reviewer.ui.notice_bar import NoticeBar
 from reviewer.ui.ocr_review import OcrReviewPanel
 from reviewer.ui.pii_scan import PiiScan, ScanBar
 from reviewer.ui.redact_export import ExportBar, RedactExport
+from reviewer.ui.review.judgement_controller import JudgementController
+from reviewer.ui.review.prompt_box import PromptBox
+from reviewer.ui.review.verdict_form import VerdictForm
 from reviewer.ui.viewer.page_view import PageView
 from reviewer.ui.viewer.thumbnails import THUMB_WIDTH, ThumbnailList
 
@@ -49,6 +52,8 @@ class DocumentPane(QWidget):
         self.redaction_notice = NoticeBar(self)
         self.export = RedactExport(self.annotations, self)
         self.export_bar = ExportBar(self.export, self)
+        self.verdict_form: VerdictForm | None = None  # review items (show_review)
+        self.ocr_review: OcrReviewPanel | None = None  # ocr items (show_ocr_review)
         self.citations = CitationCheck(self.annotations, self)
         self.citation_bar = ScanBar(self.citations, self, "Checking citations: page")  # type: ignore[arg-type]
         self.citation_bar.cancel.setAccessibleName("Cancel the citation check")
@@ -114,6 +119,16 @@ class DocumentPane(QWidget):
         name = self.annotations.label_name(annotation)
         return self.scan.start(detect=False, known=known, what=f"Every occurrence ({name})")
 
+    def show_review(self, controller: JudgementController, prompt: str) -> VerdictForm:
+        """A review item: its prompt above the output, the verdict under the annotations."""
+        if self.verdict_form is None:
+            if prompt:
+                self.layout().insertWidget(0, PromptBox(prompt, parent=self))
+            self.verdict_form = VerdictForm(controller, self)
+            self.side.addWidget(self.verdict_form)
+            self.side.setStretchFactor(self.side.indexOf(self.verdict_form), 0)
+        return self.verdict_form
+
     def show_ocr_review(self, page: int) -> OcrReviewPanel:
         """Show the OCR review of ``page`` beside the page view (the panel is made once).
 
@@ -121,7 +136,7 @@ class DocumentPane(QWidget):
         a line and its correction can be read side by side; the ``ocr`` labels
         (correction, illegible) become the tab's labels when they are offered.
         """
-        panel: OcrReviewPanel | None = getattr(self, "ocr_review", None)
+        panel = self.ocr_review
         if panel is None:
             panel = OcrReviewPanel(self.annotations, self.view, self)
             self.ocr_review = panel

@@ -47,8 +47,6 @@ from reviewer.ui.opener import DocumentOpener
 from reviewer.ui.redact_export import bad_redaction_message, suggested_target
 from reviewer.ui.review.compare_tab import CompareTab
 from reviewer.ui.review.judgement_controller import JudgementController
-from reviewer.ui.review.prompt_box import PromptBox
-from reviewer.ui.review.verdict_form import VerdictForm
 from reviewer.ui.shortcuts_dialog import ShortcutsDialog
 from reviewer.ui.work.controller import WorkController
 from reviewer.ui.work.timesheet_dialog import TimesheetDialog
@@ -401,17 +399,11 @@ class MainWindow(QMainWindow):
 
     def _attach_review(self, pane: DocumentPane, item: Item) -> None:
         """A review item: the prompt above the output, the verdict under the annotations."""
-        if getattr(pane, "verdict_form", None) is not None:
+        if pane.verdict_form is not None:
             return
         controller = self._judgement(item)
-        if controller is None:
-            return
-        if item.prompt:
-            pane.layout().insertWidget(0, PromptBox(item.prompt, parent=pane))
-        form = VerdictForm(controller, pane)
-        pane.side.addWidget(form)
-        pane.side.setStretchFactor(pane.side.indexOf(form), 0)
-        pane.verdict_form = form  # type: ignore[attr-defined]
+        if controller is not None:
+            pane.show_review(controller, item.prompt)
 
     def check_citations(self) -> None:
         """Propose citation issues in the current document (a batch's known citations too)."""
@@ -590,7 +582,7 @@ class MainWindow(QMainWindow):
         if self.find_bar.controller is pane.find:
             self.find_bar.attach(None)
         self.undo_group.removeStack(pane.annotations.undo_stack)
-        form = getattr(pane, "verdict_form", None)
+        form = pane.verdict_form
         if form is not None:
             form.controller.flush()
             self._judging.pop(form.controller.item.id, None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from reviewer.core.annotations import new_id
+from reviewer.core.annotations import new_id, taken_spans
 from reviewer.core.model import Annotation
 from reviewer.core.pii.pages import PageSuggestion
 
@@ -21,12 +21,7 @@ def proposals(
     found: Iterable[PageSuggestion], existing: Sequence[Annotation], *, document: str, author: str
 ) -> list[Annotation]:
     """Proposed annotations for ``found`` that overlap no live annotation in ``existing``."""
-    taken: dict[int, list[tuple[int, int]]] = {}
-    for a in existing:
-        if a.deleted:
-            continue
-        for seg in a.selector.segments:
-            taken.setdefault(seg.page, []).append((seg.start, seg.end))
+    taken = taken_spans(existing)
     out: list[Annotation] = []
     for f in found:
         s = f.suggestion
