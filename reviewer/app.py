@@ -35,6 +35,7 @@ SUBCOMMANDS = (
     "batch",
     "bundle",
     "ocr-text",
+    "lead",
 )
 SAMPLES = (
     "motion_ai_draft.pdf",
@@ -78,7 +79,7 @@ def gui_parser() -> argparse.ArgumentParser:
 
 
 def command_parser() -> argparse.ArgumentParser:
-    from reviewer import cli, cli_citations, cli_ocr, cli_redact, cli_work
+    from reviewer import cli, cli_citations, cli_lead, cli_ocr, cli_redact, cli_work
 
     parser = argparse.ArgumentParser(prog="reviewer")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -89,6 +90,7 @@ def command_parser() -> argparse.ArgumentParser:
     cli_redact.add_redaction_parsers(sub)
     cli_work.add_work_parsers(sub)
     cli_ocr.add_ocr_text_parser(sub)
+    cli_lead.add_lead_parser(sub)
     demo = sub.add_parser("demo", help="open the bundled synthetic sample documents")
     add_workspace_option(demo)
     demo.set_defaults(run=run_demo)

@@ -171,14 +171,50 @@ def build_bundle(
     seconds: dict[str, float] = {}
     for s in segments:
         seconds[s.item] = seconds.get(s.item, 0.0) + s.seconds
-    item_lines = [_item_record(i, seconds.get(i.id, 0.0)) for i in items]
     judgement_lines = _judgement_records(ws, batch_id, who.id, items, found, seconds)
-    events = batch_events(ws, batch_id)
+    return assemble(
+        batch_id=batch_id,
+        batch_manifest_sha256=batch.manifest_sha256,
+        batch_imported_at=batch.imported_at,
+        who=who,
+        items=items,
+        annotations=annotations,
+        judgements=judgement_lines,
+        events=batch_events(ws, batch_id),
+        segments=segments,
+        redacted=redacted,
+    )
+
+
+def assemble(
+    *,
+    batch_id: str,
+    batch_manifest_sha256: str,
+    batch_imported_at: str,
+    who: identity.Identity,
+    items: Sequence[Item],
+    annotations: Sequence[dict[str, Any]],
+    judgements: Sequence[dict[str, Any]],
+    events: Sequence[dict[str, Any]],
+    segments: Sequence[timesheet.Segment],
+    redacted: Sequence[RedactedCopy] = (),
+) -> tuple[dict[str, Any], list[tuple[str, bytes | Path, bool]]]:
+    """The manifest and members of a bundle from its records (no workspace needed).
+
+    :func:`build_bundle` gathers the records from a workspace; simulated
+    annotators (tests, benchmarks) give them directly, so both make the
+    same file format through this one function.
+    """
+    seconds: dict[str, float] = {}
+    for s in segments:
+        seconds[s.item] = seconds.get(s.item, 0.0) + s.seconds
+    remaining = [i for i in items if i.status not in ("done", "skipped")]
+    item_lines = [_item_record(i, seconds.get(i.id, 0.0)) for i in items]
     contents: list[tuple[str, bytes | Path, bool]] = [
         (ANNOTATIONS, _lines(annotations), True),
         (EVENTS, _lines(events), True),
         (ITEMS, _lines(item_lines), True),
-        (JUDGEMENTS, _lines(judgement_lines), True),
+        (JUDGEMENTS, _lines(judgements), True),
         (TIMESHEET, timesheet.segments_csv(segments).encode("utf-8"), True),
     ]
     for copy in sorted(redacted, key=lambda c: c.document):
@@ -190,14 +226,14 @@ def build_bundle(
     digest = hashlib.sha256(strict_json.dumps_canonical(members)).hexdigest()
     # Time checkpoints write no event: a running stretch's end counts as a change too.
     last_change = max(
-        [e["at"] for e in events] + [s.ended_at for s in segments] + [batch.imported_at]
+        [e["at"] for e in events] + [s.ended_at for s in segments] + [batch_imported_at]
     )
     manifest = {
         "format": FORMAT,
         "version": VERSION,
         "bundle_id": str(uuid.uuid5(BUNDLE_NAMESPACE, f"{batch_id}|{who.key_id}|{digest}")),
         "batch_id": batch_id,
-        "batch_manifest_sha256": batch.manifest_sha256,
+        "batch_manifest_sha256": batch_manifest_sha256,
         "annotator": {"id": who.id, "name": who.name},
         "key_id": who.key_id,
         "public_key": base64.b64encode(who.public_key).decode("ascii"),
@@ -209,7 +245,7 @@ def build_bundle(
             "done": sum(1 for i in items if i.status == "done"),
             "skipped": sum(1 for i in items if i.status == "skipped"),
             "annotations": len(annotations),
-            "judgements": len(judgement_lines),
+            "judgements": len(judgements),
             "events": len(events),
             "active_seconds": float(round(sum(seconds.values()), 1)),
         },
@@ -294,16 +330,22 @@ def export_bundle(
 ) -> dict[str, Any]:
     """Write the signed bundle of a batch to ``output`` (atomically) and return its manifest."""
     manifest, contents = build_bundle(ws, batch_id, partial=partial, redacted=redacted)
-    raw = strict_json.dumps_canonical(manifest)
-    signature = identity.sign(ws.paths.workspace, raw)
-    entries: list[tuple[str, bytes | Path, bool]] = [
-        (MANIFEST, raw, True),
-        (SIGNATURE, signature, False),
-        *contents,
-    ]
-    write_archive(Path(output), entries)
+    write_signed(
+        Path(output), manifest, contents, lambda raw: identity.sign(ws.paths.workspace, raw)
+    )
     _log_export(ws, manifest, Path(output))
     return manifest
+
+
+def write_signed(
+    output: Path,
+    manifest: dict[str, Any],
+    contents: Sequence[tuple[str, bytes | Path, bool]],
+    sign: Callable[[bytes], bytes],
+) -> None:
+    """Sign the manifest's canonical bytes and write the bundle (atomically)."""
+    raw = strict_json.dumps_canonical(manifest)
+    write_archive(output, [(MANIFEST, raw, True), (SIGNATURE, sign(raw), False), *contents])
 
 
 def _log_export(ws: Workspace, manifest: dict[str, Any], output: Path) -> None:

@@ -467,6 +467,18 @@ def _items_of(data: Any, lone: str) -> list[tuple[str, Any]]:
     return [(lone, data)]
 
 
+def parse_item(item: Any, where: str, default_origin: str) -> ParsedAnnotation:
+    """One decoded annotation object checked for shape; :class:`InterchangeError` if malformed.
+
+    The lead's bundle import reads ``annotations.jsonl`` with the same rules
+    as ``reviewer annotations import``.
+    """
+    try:
+        return _parse_item(item, where, default_origin)
+    except _Bad as exc:
+        raise InterchangeError(str(exc)) from None
+
+
 def _parse_item(item: Any, where: str, default_origin: str) -> ParsedAnnotation:
     if not isinstance(item, dict):
         raise _Bad("not an object")

@@ -261,5 +261,154 @@ def m007_judgements_corrections_known_citations(db: Database) -> None:
     )
 
 
+@migrations()
+def m008_lead_submissions_and_gold(db: Database) -> None:
+    # The team lead's side. Enrolled keys decide whose bundles are merged
+    # (a revoked key stays, marked, so its old submissions remain explained).
+    # A submission is one imported bundle: its integer id keeps the rows it
+    # brings in insertion order (WITHOUT ROWID tables clustered on
+    # (submission, ...)), so importing the 200th bundle appends to the end of
+    # each B-tree as the first did instead of splitting random pages. A
+    # bundle that cannot be merged (unknown or revoked signer) is listed in
+    # ``quarantine`` and nothing of it is stored. ``gold`` holds the lead's
+    # adjudicated decisions with their provenance; deleting sets a flag.
+    db.execute(
+        """
+        CREATE TABLE enrolled_key (
+            key_id TEXT PRIMARY KEY,
+            public_key BLOB NOT NULL CHECK (length(public_key) = 32),
+            name TEXT NOT NULL,
+            enrolled_at TEXT NOT NULL,
+            revoked_at TEXT
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE submission (
+            id INTEGER PRIMARY KEY,
+            bundle_id TEXT NOT NULL UNIQUE,
+            manifest_sha256 TEXT NOT NULL CHECK (length(manifest_sha256) = 64),
+            batch TEXT NOT NULL REFERENCES batch (id),
+            annotator TEXT NOT NULL,
+            annotator_name TEXT NOT NULL,
+            key_id TEXT NOT NULL REFERENCES enrolled_key (key_id),
+            created TEXT NOT NULL,
+            partial INTEGER NOT NULL CHECK (partial IN (0, 1)),
+            source_name TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            manifest TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX submission_batch ON submission (batch, annotator, created)")
+    db.execute(
+        """
+        CREATE TABLE submitted_item (
+            submission INTEGER NOT NULL REFERENCES submission (id),
+            item TEXT NOT NULL REFERENCES item (id),
+            status TEXT NOT NULL,
+            skip_reason TEXT NOT NULL DEFAULT '',
+            active_seconds REAL NOT NULL,
+            PRIMARY KEY (submission, item)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE submitted_annotation (
+            submission INTEGER NOT NULL REFERENCES submission (id),
+            id TEXT NOT NULL,
+            doc TEXT NOT NULL REFERENCES document (sha256),
+            item TEXT,
+            taxonomy TEXT NOT NULL,
+            label TEXT NOT NULL,
+            state TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('text', 'area')),
+            page_start INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            page_end INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            box TEXT,
+            exact TEXT NOT NULL DEFAULT '',
+            comment TEXT NOT NULL DEFAULT '',
+            severity TEXT,
+            quads TEXT NOT NULL DEFAULT '{}',
+            record TEXT NOT NULL,
+            PRIMARY KEY (submission, id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE submitted_judgement (
+            submission INTEGER NOT NULL REFERENCES submission (id),
+            item TEXT NOT NULL REFERENCES item (id),
+            kind TEXT NOT NULL,
+            record TEXT NOT NULL,
+            PRIMARY KEY (submission, item)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE submitted_time (
+            submission INTEGER NOT NULL REFERENCES submission (id),
+            seq INTEGER NOT NULL,
+            item TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            ended_at TEXT NOT NULL,
+            seconds REAL NOT NULL,
+            PRIMARY KEY (submission, seq)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE quarantine (
+            manifest_sha256 TEXT PRIMARY KEY,
+            source_name TEXT NOT NULL,
+            bundle_id TEXT NOT NULL,
+            batch TEXT NOT NULL,
+            annotator TEXT NOT NULL,
+            key_id TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE gold (
+            id TEXT PRIMARY KEY,
+            doc TEXT NOT NULL REFERENCES document (sha256),
+            batch TEXT,
+            item TEXT,
+            disagreement TEXT NOT NULL,
+            decision TEXT NOT NULL CHECK (decision IN ('accept', 'merge', 'edit', 'reject')),
+            taxonomy TEXT NOT NULL DEFAULT '',
+            label TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL CHECK (kind IN ('text', 'area', 'none')),
+            page_start INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            page_end INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            box TEXT,
+            exact TEXT NOT NULL DEFAULT '',
+            comment TEXT NOT NULL DEFAULT '',
+            quads TEXT NOT NULL DEFAULT '{}',
+            sources TEXT NOT NULL,
+            annotators TEXT NOT NULL,
+            decided_by TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))
+        )
+        """
+    )
+    db.execute("CREATE INDEX gold_doc ON gold (doc, deleted, page_start, start)")
+    db.execute("CREATE INDEX gold_disagreement ON gold (disagreement)")
+
+
 # Bump with every migration above; a test checks it matches what a new workspace applies.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8

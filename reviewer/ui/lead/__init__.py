@@ -1,0 +1,1 @@
+"""The team lead's window parts: import, merged view, adjudication, dashboard."""
