@@ -199,10 +199,9 @@ def agreement_table(r: AgreementReport) -> str:
         )
     lines += ["", "Item-level labels               kappa(mean)  alpha   units"]
     for label, c in sorted(r.labels.items()):
-        kappas = [k for _, k in c.pairs.values() if k is not None]
-        mean = sum(kappas) / len(kappas) if kappas else None
         lines.append(
-            f"  {label}".ljust(34) + f"{_figure(mean):>9}  {_figure(c.alpha):>6}  {c.units:>6}"
+            f"  {label}".ljust(34)
+            + f"{_figure(c.mean_kappa):>9}  {_figure(c.alpha):>6}  {c.units:>6}"
         )
     for name, c in (("verdicts", r.verdicts), ("preferences", r.preferences)):
         lines.append(f"{name}: alpha {_figure(c.alpha)} over {c.units} items")

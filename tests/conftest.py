@@ -108,6 +108,10 @@ class ScriptedDialogs:
     identities: list[tuple[str, str] | None] = field(default_factory=list)
     idle_limits: list[float | None] = field(default_factory=list)
     partial_asked: list[list[Any]] = field(default_factory=list)
+    #: Lead answers: bundle files to import, (key file, name) to enrol, (format, file) to export.
+    bundles: list[Path] = field(default_factory=list)
+    keys: list[tuple[Path, str] | None] = field(default_factory=list)
+    dataset_exports: list[tuple[str, Path] | None] = field(default_factory=list)
 
     def error(self, title: str, text: str) -> None:
         self.errors.append((title, text))
@@ -138,6 +142,16 @@ class ScriptedDialogs:
 
     def skip_reason(self, title: str) -> str | None:
         return self.skip_reasons.pop(0) if self.skip_reasons else None
+
+    def open_bundles(self) -> list[Path]:
+        found, self.bundles = self.bundles, []
+        return found
+
+    def enrol_key(self) -> tuple[Path, str] | None:
+        return self.keys.pop(0) if self.keys else None
+
+    def dataset_export(self, suggested: Path) -> tuple[str, Path] | None:
+        return self.dataset_exports.pop(0) if self.dataset_exports else None
 
     def confirm_partial(self, unfinished: list[Any]) -> bool:
         self.partial_asked.append(list(unfinished))

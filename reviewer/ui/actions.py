@@ -344,6 +344,91 @@ ACTIONS: tuple[ActionSpec, ...] = (
         needs_document=False,
     ),
     ActionSpec(
+        "enrol_key",
+        "&Enrol annotator key…",
+        "&Lead",
+        "Enrol an annotator's public key: only bundles signed by enrolled keys are merged.",
+        needs_document=False,
+    ),
+    ActionSpec(
+        "import_bundles",
+        "&Import submissions…",
+        "&Lead",
+        "Verify and merge annotators' submission bundles (.rvbundle); dropping them on the "
+        "window does the same.",
+        ("Ctrl+Shift+I",),
+        needs_document=False,
+    ),
+    ActionSpec(
+        "merged_view",
+        "&Merged view",
+        "&Lead",
+        "Show every annotator's marks on this document in their own colour, with the places "
+        "where they disagree.",
+        ("Ctrl+Shift+J",),
+        checkable=True,
+    ),
+    ActionSpec(
+        "next_disagreement",
+        "&Next open disagreement",
+        "&Lead",
+        "Go to the next disagreement not decided yet.",
+        ("Ctrl+Alt+Down",),
+    ),
+    ActionSpec(
+        "previous_disagreement",
+        "&Previous open disagreement",
+        "&Lead",
+        "Go to the previous disagreement not decided yet.",
+        ("Ctrl+Alt+Up",),
+    ),
+    ActionSpec(
+        "accept_version",
+        "&Accept version",
+        "&Lead",
+        "Keep the checked annotator's version of this disagreement as gold.",
+        ("Ctrl+Alt+A",),
+    ),
+    ActionSpec(
+        "merge_versions",
+        "Mer&ge versions",
+        "&Lead",
+        "Keep the union of the checked versions, under the label chosen, as gold.",
+        ("Ctrl+Alt+M",),
+    ),
+    ActionSpec(
+        "edit_version",
+        "&Edit label of version",
+        "&Lead",
+        "Keep the checked version's extent under the label chosen in the merged view.",
+        ("Ctrl+Alt+E",),
+    ),
+    ActionSpec(
+        "reject_disagreement",
+        "&Reject (nothing to mark)",
+        "&Lead",
+        "Decide that nothing here is to be marked.",
+        ("Ctrl+Alt+R",),
+    ),
+    ActionSpec(
+        "agreement_dashboard",
+        "Agreement &dashboard",
+        "&Lead",
+        "Agreement between annotators (span F1, kappa, alpha, position bias), items per hour, "
+        "agreement with gold and batch progress.",
+        ("Ctrl+Shift+B",),
+        needs_document=False,
+    ),
+    ActionSpec(
+        "export_dataset",
+        "E&xport dataset…",
+        "&Lead",
+        "Write the adjudicated dataset as JSON Lines (PII spans, errors, preference pairs or "
+        "W3C annotations) with a CSV summary per annotator.",
+        ("Ctrl+Shift+X",),
+        needs_document=False,
+    ),
+    ActionSpec(
         "shortcuts",
         "&Keyboard shortcuts",
         "&Help",
@@ -360,7 +445,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
 )
 
-MENU_ORDER = ("&File", "&Edit", "&View", "&Go", "&Annotate", "&Work", "&Help")
+MENU_ORDER = ("&File", "&Edit", "&View", "&Go", "&Annotate", "&Work", "&Lead", "&Help")
 
 
 def key_sequences(spec: ActionSpec) -> list[QKeySequence]:

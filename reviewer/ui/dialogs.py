@@ -86,6 +86,43 @@ class Dialogs:
         )
         return Path(name) if name else None
 
+    def open_bundles(self) -> list[Path]:
+        names, _ = QFileDialog.getOpenFileNames(
+            self.parent,
+            "Import submissions",
+            str(Path.home()),
+            "Submission bundles (*.rvbundle)",
+        )
+        return [Path(n) for n in names]
+
+    def enrol_key(self) -> tuple[Path, str] | None:
+        """An annotator's public key file and the name to enrol it under."""
+        name, _ = QFileDialog.getOpenFileName(
+            self.parent, "Enrol an annotator's public key", str(Path.home()), "Keys (*.pem)"
+        )
+        if not name:
+            return None
+        who, ok = QInputDialog.getText(
+            self.parent, "Enrol key", f"Name of the annotator who owns {Path(name).name}:"
+        )
+        return (Path(name), who) if ok and who.strip() else None
+
+    def dataset_export(self, suggested: Path) -> tuple[str, Path] | None:
+        """The export format (from the file type chosen) and the file."""
+        kinds = {
+            "PII spans per document (*.jsonl)": "pii-spans",
+            "Error annotations with comments (*.jsonl)": "errors",
+            "Preference pairs for reward models (*.jsonl)": "preferences",
+            "W3C Web Annotations (*.jsonl)": "w3c",
+        }
+        name, chosen = QFileDialog.getSaveFileName(
+            self.parent, "Export the dataset as", str(suggested), ";;".join(kinds)
+        )
+        if not name:
+            return None
+        path = Path(name)
+        return kinds.get(chosen, "pii-spans"), path if path.suffix else path.with_suffix(".jsonl")
+
     def skip_reason(self, title: str) -> str | None:
         text, ok = QInputDialog.getText(
             self.parent,

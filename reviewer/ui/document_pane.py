@@ -156,6 +156,18 @@ class DocumentPane(QWidget):
         panel.set_page(page)
         return panel
 
+    def show_merged(self, panel: QWidget) -> None:
+        """The lead's merged view goes in the side column above the annotation list."""
+        self.side.insertWidget(1, panel)
+        self.side.setStretchFactor(1, 3)
+        self.side.setSizes([70, 760, 110])
+        columns = self.side.parentWidget()
+        if isinstance(columns, QSplitter):
+            thumbs, *_ = sizes = columns.sizes()
+            rest = max(0, (sum(sizes) or self.width()) - thumbs)
+            side = min(560, max(380, rest * 40 // 100))
+            columns.setSizes([thumbs, max(240, rest - side), side])
+
     def close_document(self) -> None:
         self.scan.cancel()
         self.citations.cancel()

@@ -43,6 +43,8 @@ from reviewer.ui.dialogs import Dialogs
 from reviewer.ui.document_pane import DocumentPane
 from reviewer.ui.document_session import DocumentSession
 from reviewer.ui.find_bar import FindBar
+from reviewer.ui.lead.controller import LeadController
+from reviewer.ui.lead.merged_panel import MergedPanel
 from reviewer.ui.opener import DocumentOpener
 from reviewer.ui.redact_export import bad_redaction_message, suggested_target
 from reviewer.ui.review.compare_tab import CompareTab
@@ -53,6 +55,7 @@ from reviewer.ui.work.timesheet_dialog import TimesheetDialog
 from reviewer.ui.work.work_panel import WorkPanel
 
 BATCH_SUFFIX = ".rvbatch"
+BUNDLE_SUFFIX = ".rvbundle"
 
 ZOOM_PRESETS = (50, 75, 100, 125, 150, 200, 300, 400)
 
@@ -119,6 +122,8 @@ class MainWindow(QMainWindow):
         box.addWidget(self.empty, 1)
         self.setCentralWidget(central)
 
+        self.lead = LeadController(workspace, self.dialogs, self.tabs, self.taxonomies, self)
+        self.lead.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.actions_ = build_actions(self, self._handlers())
         self._build_menus()
         self._build_toolbar()
@@ -195,6 +200,17 @@ class MainWindow(QMainWindow):
             "export_bundle": self.work.export_submission,
             "identity": self.show_identity,
             "idle_limit": self.ask_idle_limit,
+            "enrol_key": lambda: self.lead.enrol(),
+            "import_bundles": lambda: self.lead.ask_import(),
+            "merged_view": self._toggle_merged,
+            "next_disagreement": lambda: self._on_merged(lambda m: m.step(True)),
+            "previous_disagreement": lambda: self._on_merged(lambda m: m.step(False)),
+            "accept_version": lambda: self._on_merged(lambda m: m.decide_checked("accept")),
+            "merge_versions": lambda: self._on_merged(lambda m: m.decide_checked("merge")),
+            "edit_version": lambda: self._on_merged(lambda m: m.decide_checked("edit")),
+            "reject_disagreement": lambda: self._on_merged(lambda m: m.decide_checked("reject")),
+            "agreement_dashboard": lambda: self.lead.show_dashboard(),
+            "export_dataset": lambda: self.lead.export_dataset(),
             "shortcuts": self.show_shortcuts,
             "about": self.show_about,
         }
@@ -296,7 +312,12 @@ class MainWindow(QMainWindow):
     # -- documents ------------------------------------------------------------------
 
     def open_paths(self, paths: list[Path]) -> None:
+        bundles = [p for p in paths if Path(p).suffix.lower() == BUNDLE_SUFFIX]
+        if bundles:
+            self.lead.import_files([Path(p) for p in bundles])
         for path in paths:
+            if Path(path).suffix.lower() == BUNDLE_SUFFIX:
+                continue
             if Path(path).suffix.lower() == BATCH_SUFFIX:
                 self.work.import_batch(Path(path))
             else:
@@ -576,12 +597,16 @@ class MainWindow(QMainWindow):
                 del self._compare_waiting[sha]
             self.tabs.removeTab(index)
             widget.deleteLater()
+        elif widget is not None:  # the agreement dashboard
+            self.tabs.removeTab(index)
+            widget.deleteLater()
         self._refresh_state()
 
     def _close_pane(self, pane: DocumentPane) -> None:
         if self.find_bar.controller is pane.find:
             self.find_bar.attach(None)
         self.undo_group.removeStack(pane.annotations.undo_stack)
+        self.lead.forget(pane)
         form = pane.verdict_form
         if form is not None:
             form.controller.flush()
@@ -722,8 +747,9 @@ class MainWindow(QMainWindow):
     def _refresh_state(self) -> None:
         pane = self.current_pane()
         has_doc = pane is not None
-        self.tabs.setVisible(has_doc)
-        self.empty.setVisible(not has_doc)
+        self.tabs.setVisible(self.tabs.count() > 0)
+        self.empty.setVisible(self.tabs.count() == 0)
+        self.actions_["merged_view"].setChecked(self.lead.panel_of(pane) is not None)
         for spec in ACTIONS:
             if spec.needs_document:
                 self.actions_[spec.id].setEnabled(has_doc)
@@ -813,6 +839,16 @@ class MainWindow(QMainWindow):
         pane = self.current_pane()
         if pane is not None and pane.annotations.selected:
             pane.annotations.delete(pane.annotations.selected)
+
+    def _toggle_merged(self) -> None:
+        self.lead.toggle_merged(self.current_pane(), self.actions_["merged_view"].isChecked())
+
+    def _on_merged(self, call: Callable[[MergedPanel], object]) -> None:
+        panel = self.lead.panel_of(self.current_pane())
+        if panel is None:
+            self.statusBar().showMessage("Open the merged view first (Lead > Merged view)", 5000)
+            return
+        call(panel)
 
     def _toggle_thumbnails(self) -> None:
         visible = self.actions_["thumbnails"].isChecked()

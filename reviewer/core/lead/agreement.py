@@ -493,6 +493,12 @@ class CategoricalAgreement:
     pairs: Mapping[tuple[str, str], tuple[int, float | None]]
     per_annotator: Mapping[str, float | None]
 
+    @property
+    def mean_kappa(self) -> float | None:
+        """The mean of the defined pairwise kappas (None if none is): one figure per question."""
+        values = [k for _, k in self.pairs.values() if k is not None]
+        return sum(values) / len(values) if values else None
+
 
 def categorical_agreement(ratings: Mapping[str, Mapping[str, str]]) -> CategoricalAgreement:
     """Alpha over everyone plus Cohen's kappa for every pair, from unit -> annotator -> category."""
