@@ -57,7 +57,8 @@ def add_lead_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ig
         description="Each bundle is verified (structure, hashes, signature), checked against "
         "its batch, and stored in one transaction. The same bundle again changes nothing; a "
         "different bundle reusing a bundle id is rejected; an unknown or revoked signer is "
-        "quarantined. Prints a JSON summary; exit 1 if any bundle was rejected or quarantined.",
+        "quarantined. Prints a JSON summary; exit 1 if any bundle was rejected, quarantined or "
+        "failed (the workspace could not be written).",
     )
     imp.add_argument("files", type=Path, nargs="+", metavar="FILE|DIR")
     _workspace(imp)
@@ -147,11 +148,11 @@ def run_import(args: argparse.Namespace) -> int:
         say("reviewer lead import: interrupted; bundles already imported are kept")
         return EXIT_FAILED
     for o in summary.outcomes:
-        if o.status in ("rejected", "quarantined"):
+        if o.status in ("rejected", "quarantined", "failed"):
             say(f"reviewer lead import: {o.file}: {o.status}: {o.reason}")
     say(f"reviewer lead import: {summary.text()}")
     _print_json(summary.as_json())
-    refused = summary.count("rejected") + summary.count("quarantined")
+    refused = sum(summary.count(s) for s in ("rejected", "quarantined", "failed"))
     return EXIT_FAILED if refused else EXIT_OK
 
 

@@ -200,3 +200,26 @@ def test_cancel_stops_between_bundles(team: Team) -> None:
     assert [o.file for o in summary.outcomes] == ["ana.rvbundle"]
     assert _counts(team.ws)["submission"] == 1
     assert "cancelled" in summary.text()
+
+
+def test_a_locked_workspace_fails_the_bundle_and_keeps_it_for_later(team: Team) -> None:
+    """Another writer holds the database: the bundle is reported failed, nothing half-stored,
+    and the same file imports once the lock is gone."""
+    import sqlite3
+
+    _enrol_all(team)
+    path = team.submit("ana", [team.span("memo.pdf", 10, 22, "PERSON")])
+    team.ws.db.conn.execute("PRAGMA busy_timeout = 100")
+    other = sqlite3.connect(team.ws.paths.database)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        outcome = merge.import_one(team.ws, path)
+    finally:
+        other.rollback()
+        other.close()
+    assert outcome.status == "failed"
+    assert "not saved" in outcome.reason
+    assert "busy" in outcome.reason
+    assert _counts(team.ws)["submission"] == 0
+    assert merge.import_one(team.ws, path).status == "imported"
+    assert _counts(team.ws)["submitted_annotation"] == 1

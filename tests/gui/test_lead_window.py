@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from lead_team import Team, make_team
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QTableView
+from PySide6.QtWidgets import QCheckBox, QPushButton, QTableView
 
 from reviewer.core.lead import roster
 from reviewer.core.store import Workspace
@@ -149,3 +149,22 @@ def test_a_tampered_and_an_unknown_bundle_are_reported(
     assert "damaged.rvbundle: rejected" in text
     assert "cy.rvbundle: quarantined" in text
     assert team_.ws.db.execute("SELECT count(*) FROM submission").fetchone()[0] == 0
+
+
+def test_cancel_stops_the_import_and_keeps_what_was_stored(
+    qtbot, make_window, dialogs, team
+) -> None:
+    team_, bundles = team
+    window = make_window()
+    importer = window.lead.importer
+
+    def on_progress(done: int, total: int, name: str) -> None:
+        if name == bundles[1].name:  # the first bundle is stored, the second is verifying
+            importer.progress.findChild(QPushButton).click()  # the dialog's Cancel button
+
+    importer.progressed.connect(on_progress)
+    window.lead.import_files(bundles)
+    qtbot.waitUntil(lambda: not importer.running, timeout=30_000)
+    count = team_.ws.db.execute("SELECT count(*) FROM submission").fetchone()[0]
+    assert count == 1
+    assert "cancelled before the rest" in dialogs.infos[-1][1]

@@ -26,6 +26,7 @@ the newest per annotator and batch, and every figure uses only those.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
     from reviewer.core.store import Workspace
 
 BUNDLE_SUFFIX = ".rvbundle"
+#: What can happen to a file: failed = verified but the workspace could not be written.
+STATUSES = ("imported", "unchanged", "quarantined", "rejected", "failed")
 
 Row = tuple[Any, ...]
 
@@ -71,7 +74,7 @@ class PreparedSubmission:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one file: ``imported``, ``unchanged``, ``quarantined`` or ``rejected``."""
+    """What happened to one file: one of :data:`STATUSES`."""
 
     file: str
     status: str
@@ -108,11 +111,7 @@ class ImportSummary:
         return sum(1 for o in self.outcomes if o.status == status)
 
     def text(self) -> str:
-        parts = [
-            f"{self.count(s)} {s}"
-            for s in ("imported", "unchanged", "quarantined", "rejected")
-            if self.count(s)
-        ]
+        parts = [f"{self.count(s)} {s}" for s in STATUSES if self.count(s)]
         annotations = sum(o.annotations for o in self.outcomes if o.status == "imported")
         line = ", ".join(parts) or "nothing to import"
         if annotations:
@@ -127,6 +126,7 @@ class ImportSummary:
             "unchanged": self.count("unchanged"),
             "quarantined": self.count("quarantined"),
             "rejected": self.count("rejected"),
+            "failed": self.count("failed"),
             "cancelled": self.cancelled,
             "files": [o.as_json() for o in self.outcomes],
         }
@@ -427,14 +427,29 @@ def import_bundles(
 
 
 def import_one(ws: Workspace, path: Path) -> Outcome:
-    """Prepare and store one file; every problem becomes a ``rejected`` outcome."""
+    """Prepare and store one file; a bad file is ``rejected``, a store that cannot be
+    written (locked, full disk) ``failed`` — nothing of that bundle is kept, so it can be
+    imported again later."""
     try:
-        return store(ws, prepare(path))
-    except BundleRejected as exc:
+        prepared = prepare(path)
+    except (BundleRejected, OSError) as exc:
+        return problem(path, exc)
+    try:
+        return store(ws, prepared)
+    except (BundleRejected, ReviewerError, sqlite3.Error, OSError) as exc:
+        return problem(path, exc)
+
+
+def problem(path: Path, exc: Exception) -> Outcome:
+    """The outcome of a file that was not imported: ``rejected`` for the file's own fault
+    (damaged, tampered, unreadable), ``failed`` when the workspace could not be written."""
+    name = Path(path).name
+    if isinstance(exc, BundleRejected):
         reason = f"{shown_name(exc.member)}: {exc.reason}" if exc.member else exc.reason
-        return Outcome(file=Path(path).name, status="rejected", reason=reason)
-    except OSError as exc:
-        return Outcome(file=Path(path).name, status="rejected", reason=exc.strerror or str(exc))
+        return Outcome(file=name, status="rejected", reason=reason)
+    if isinstance(exc, OSError) and not isinstance(exc, sqlite3.Error):
+        return Outcome(file=name, status="rejected", reason=exc.strerror or str(exc))
+    return Outcome(file=name, status="failed", reason=f"not saved: {exc}")
 
 
 # -- what was imported ----------------------------------------------------------------------------

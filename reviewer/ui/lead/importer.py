@@ -21,7 +21,6 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from reviewer.core.bundle import BundleRejected
 from reviewer.core.errors import ReviewerError
 from reviewer.core.lead import merge
-from reviewer.core.safezip import shown_name
 from reviewer.ui.bridge import Relay, run_in_pool
 
 if TYPE_CHECKING:
@@ -76,10 +75,12 @@ class BundleImporter(QObject):
         return True
 
     def cancel(self) -> None:
-        """Stop after the bundle being stored; what was imported stays."""
+        """Stop before the next bundle is stored; what was imported stays.
+
+        The bundle being verified finishes verifying on its thread (a future
+        cancelled while running would never report back) and is dropped.
+        """
         self._cancelled = True
-        if self._pending is not None:
-            self._pending.cancel()
 
     def _next(self) -> None:
         summary = self._summary
@@ -103,13 +104,15 @@ class BundleImporter(QObject):
         summary = self._summary
         assert summary is not None
         self._pending = None
+        if self._cancelled:
+            summary.cancelled = True
+            self._queue.clear()
+            self._finish()
+            return
         try:
             outcome = merge.store(self.workspace, future.result())
-        except BundleRejected as exc:
-            reason = f"{shown_name(exc.member)}: {exc.reason}" if exc.member else exc.reason
-            outcome = merge.Outcome(file=path.name, status="rejected", reason=reason)
-        except (ReviewerError, OSError, sqlite3.Error) as exc:
-            outcome = merge.Outcome(file=path.name, status="rejected", reason=str(exc))
+        except (BundleRejected, ReviewerError, OSError, sqlite3.Error) as exc:
+            outcome = merge.problem(path, exc)
         summary.outcomes.append(outcome)
         self._next()
 
@@ -123,7 +126,9 @@ class BundleImporter(QObject):
             self.progress.deleteLater()
             self.progress = None
         self.progressed.emit(self._total, self._total, "")
-        problems = [o for o in summary.outcomes if o.status in ("rejected", "quarantined")]
+        problems = [
+            o for o in summary.outcomes if o.status in ("rejected", "quarantined", "failed")
+        ]
         lines = [summary.text()[:1].upper() + summary.text()[1:] + "."]
         for o in problems[:12]:
             lines.append(f"• {o.file}: {o.status} — {o.reason}")
