@@ -379,6 +379,8 @@ class VerifiedBundle:
     signer_checked: bool = False
     #: Member → the line number (1-based, blank lines counted) of each record.
     line_numbers: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
+    #: Member → each record's line as it was read (a lead stores annotations verbatim).
+    lines: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
 
 def verify_bundle(path: Path, *, public_key: bytes | None = None) -> VerifiedBundle:
@@ -485,7 +487,7 @@ def _check_content(path: Path, name: str, data: bytes, result: VerifiedBundle) -
         except strict_json.JsonRejected as exc:
             raise BundleRejected(path, str(exc), member=name) from exc
         return
-    records, numbers = [], []
+    records, numbers, raw = [], [], []
     for number, line in enumerate(text.split("\n"), 1):
         if not line:
             continue
@@ -503,8 +505,10 @@ def _check_content(path: Path, name: str, data: bytes, result: VerifiedBundle) -
                 )
         records.append(record)
         numbers.append(number)
+        raw.append(line)
     result.records[name] = records
     result.line_numbers[name] = numbers
+    result.lines[name] = raw
 
 
 def _parse_timesheet(path: Path, text: str) -> list[dict[str, str]]:

@@ -156,10 +156,11 @@ def _rows(v: VerifiedBundle) -> PreparedSubmission:
     records = v.records
     path = v.path
     annotations = [
-        _annotation_row(path, number, record)
-        for number, record in zip(
+        _annotation_row(path, number, record, line)
+        for number, record, line in zip(
             v.line_numbers.get(bundle_format.ANNOTATIONS, []),
             records.get(bundle_format.ANNOTATIONS, []),
+            v.lines.get(bundle_format.ANNOTATIONS, []),
             strict=True,
         )
     ]
@@ -195,11 +196,15 @@ def _rows(v: VerifiedBundle) -> PreparedSubmission:
     )
 
 
-def _annotation_row(path: Path, number: int, record: dict[str, Any]) -> Row:
-    """One ``annotations.jsonl`` record as a ``submitted_annotation`` row (no submission)."""
+def _annotation_row(path: Path, number: int, record: dict[str, Any], line: str) -> Row:
+    """One ``annotations.jsonl`` record as a ``submitted_annotation`` row (no submission).
+
+    The record is stored as the annotator's line, byte for byte (verified by
+    the manifest's hash and the signature), for the ``w3c`` export.
+    """
     where = f"line {number}"
     try:
-        parsed = parse_item(record, where, "human")
+        parsed = parse_item(record, where, "human", text_checked=True)
     except ReviewerError as exc:
         raise BundleRejected(path, f"{where}: {exc}", member=bundle_format.ANNOTATIONS) from exc
     if parsed.id is None:
@@ -245,7 +250,7 @@ def _annotation_row(path: Path, number: int, record: dict[str, Any]) -> Row:
         parsed.comment,
         parsed.severity,
         json.dumps(quads, separators=(",", ":")),
-        json.dumps(record, ensure_ascii=False, separators=(",", ":")),
+        line,
     )
 
 
