@@ -310,6 +310,35 @@ class Workspace:
         return None if row is None else str(row[0])
 
 
+class Snapshot:
+    """A read-only connection to a workspace, for long reads on another thread.
+
+    SQLite connections are not shared across threads; the lead's agreement
+    figures over a million annotations take seconds, so they are read through
+    one of these on the thread pool while the window's connection stays on
+    the GUI thread. WAL lets it read while the window writes.
+    """
+
+    def __init__(self, path: Path) -> None:
+        try:
+            conn = sqlite3.connect(
+                f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+            )
+            conn.execute("PRAGMA busy_timeout = 5000")
+        except sqlite3.Error as exc:
+            raise StoreError(f"{Path(path).name} cannot be read: {exc}") from exc
+        self.db = Database(conn, execute_plugins=False)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> Snapshot:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def _document(row: tuple[Any, ...]) -> Document:
     return Document(
         sha256=row[0],

@@ -125,6 +125,7 @@ def test_import_step_adjudicate_undo_export(
     assert (tmp_path / "gold.annotators.csv").read_text().startswith("annotator,name,")
 
     qtbot.keyClick(window, Qt.Key.Key_B, CTRL_SHIFT)
+    qtbot.waitUntil(lambda: window.lead._computing is None, timeout=30_000)
     board = window.lead.dashboard
     assert board is not None
     assert window.tabs.currentWidget() is board

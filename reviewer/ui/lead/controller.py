@@ -8,8 +8,9 @@ and the dialogs.
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import Future
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -19,6 +20,8 @@ from reviewer.core import identity
 from reviewer.core.atomic import write_bytes
 from reviewer.core.errors import ReviewerError
 from reviewer.core.lead import dashboard, dataset, merge, report, roster, submitted
+from reviewer.core.store import Snapshot
+from reviewer.ui.bridge import Relay, run_in_pool
 from reviewer.ui.lead.dashboard import AgreementDashboard
 from reviewer.ui.lead.importer import BundleImporter
 from reviewer.ui.lead.merged_panel import MergedPanel
@@ -30,6 +33,14 @@ if TYPE_CHECKING:
     from reviewer.ui.document_pane import DocumentPane
 
 DASHBOARD_TITLE = "Agreement"
+
+
+def _figures(database: Path) -> tuple[report.AgreementReport, list[Any], list[Any]]:
+    """Everything the dashboard shows, read through a read-only connection (any thread)."""
+    with Snapshot(database) as snapshot:
+        figures = report.compute(snapshot)  # type: ignore[arg-type]
+        rows = dashboard.annotator_rows(snapshot, figures)  # type: ignore[arg-type]
+        return figures, rows, dashboard.batch_progress(snapshot)  # type: ignore[arg-type]
 
 
 class LeadController(QObject):
@@ -53,6 +64,9 @@ class LeadController(QObject):
         self.importer.progressed.connect(self._on_progress)
         self.panels: dict[int, MergedPanel] = {}  # id(pane) → its merged view
         self.dashboard: AgreementDashboard | None = None
+        self._relay = Relay(self)
+        self._computing: Future[Any] | None = None
+        self._again = False
 
     @property
     def lead_name(self) -> str:
@@ -131,20 +145,31 @@ class LeadController(QObject):
         self.refresh_dashboard()
         return self.dashboard
 
-    def refresh_dashboard(self) -> None:
+    def refresh_dashboard(self) -> Future[Any] | None:
+        """Recompute the figures on the thread pool (a read-only connection of its own)."""
         if self.dashboard is None:
-            return
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            return None
+        if self._computing is not None:
+            self._again = True  # a decision or an import came in meanwhile
+            return self._computing
+        self.status.emit("Computing agreement…")
+        self._computing = run_in_pool(lambda: _figures(self.workspace.paths.database))
+        self._relay.when_done(self._computing, self._on_figures)
+        return self._computing
+
+    def _on_figures(self, done: Future[Any]) -> None:
+        self._computing = None
         try:
-            figures = report.compute(self.workspace)
-            rows = dashboard.annotator_rows(self.workspace, figures)
-            progress = dashboard.batch_progress(self.workspace)
+            figures, rows, progress = done.result()
         except (ReviewerError, sqlite3.Error) as exc:
             self.dialogs.error("Agreement not computed", str(exc))
             return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        self.dashboard.show_report(figures, rows, progress)
+        if self.dashboard is not None and self.tabs.indexOf(self.dashboard) >= 0:
+            self.dashboard.show_report(figures, rows, progress)
+            self.status.emit(f"Agreement computed in {figures.seconds:.1f} s")
+        if self._again:
+            self._again = False
+            self.refresh_dashboard()
 
     # -- export ------------------------------------------------------------------------------
 
