@@ -149,6 +149,7 @@ class MergedPanel(QWidget):
         self.list.setModel(self.model)
         self.list.setWordWrap(True)
         self.list.setAlternatingRowColors(True)
+        self.list.setMinimumHeight(180)
         self.list.selectionModel().currentChanged.connect(lambda current, _: self._show(current))
         self.versions = QListWidget(self)
         self.versions.setObjectName("versionList")
