@@ -399,7 +399,22 @@ def verify_bundle(path: Path, *, public_key: bytes | None = None) -> VerifiedBun
         raise BundleRejected(path, exc.reason, member=exc.member) from exc
 
 
-def _verify(path: Path, archive: SafeArchive, public_key: bytes | None) -> VerifiedBundle:
+def signed_manifest(path: Path) -> tuple[dict[str, Any], str]:
+    """The manifest and its SHA-256, once its shape and signature are checked; members unread.
+
+    Enough to recognise a bundle already imported (its manifest hash covers
+    every member), without reading the rest: a lead re-importing a folder.
+    """
+    path = Path(path)
+    try:
+        with SafeArchive.open(path, limits=LIMITS, allowed=MEMBER_NAME.fullmatch) as archive:
+            manifest, raw = _signed_manifest(path, archive)
+    except ArchiveRejected as exc:
+        raise BundleRejected(path, exc.reason, member=exc.member) from exc
+    return manifest, hashlib.sha256(raw).hexdigest()
+
+
+def _signed_manifest(path: Path, archive: SafeArchive) -> tuple[dict[str, Any], bytes]:
     names = set(archive.names())
     for required in (MANIFEST, SIGNATURE):
         if required not in names:
@@ -437,6 +452,12 @@ def _verify(path: Path, archive: SafeArchive, public_key: bytes | None) -> Verif
         raise BundleRejected(
             path, "the signature does not match the manifest (altered after signing?)"
         )
+    return manifest, raw
+
+
+def _verify(path: Path, archive: SafeArchive, public_key: bytes | None) -> VerifiedBundle:
+    manifest, raw = _signed_manifest(path, archive)
+    key = base64.b64decode(manifest["public_key"])
     if public_key is not None and public_key != key:
         raise BundleRejected(
             path,

@@ -314,6 +314,8 @@ def test_command_line_enrol_import_agreement_export(
     assert pair["labels"]["*"]["overlap"]["f1"] == pytest.approx(0.6667)
     assert set(data["item_labels"]["PERSON"]) >= {"alpha", "pairs", "units"}
     assert "kappa" in data["item_labels"]["PERSON"]["pairs"][0]
+    # ana's mean over her pairs (only ben is enrolled besides her): exact 1/3, overlap 2/3.
+    assert data["span_f1_by_annotator"]["ana"] == {"exact": 0.3333, "overlap": 0.6667}
     out = tmp_path / "spans.jsonl"
     exported = _cli(home, "lead", "export", "--format", "pii-spans", "-o", str(out))
     assert exported.returncode == 0, exported.stderr

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -146,10 +146,26 @@ def bundle_files(given: Iterable[Path]) -> list[Path]:
 # -- prepare (any thread) -------------------------------------------------------------------
 
 
-def prepare(path: Path) -> PreparedSubmission:
-    """Verify ``path`` completely and turn its records into rows; raise BundleRejected."""
+def prepare(path: Path, known: Mapping[str, str] | None = None) -> PreparedSubmission:
+    """Verify ``path`` completely and turn its records into rows; raise BundleRejected.
+
+    ``known`` (bundle id → manifest hash, :func:`known_bundles`): a bundle
+    already imported is recognised from its signed manifest alone, whose hash
+    covers every member, and its members are not read again (re-importing a
+    folder cost as much as the first import). It comes back without rows;
+    :func:`store` calls it unchanged.
+    """
+    if known:
+        manifest, digest = bundle_format.signed_manifest(Path(path))
+        if known.get(str(manifest["bundle_id"])) == digest:
+            return PreparedSubmission(Path(path), manifest, digest, [], [], [], [])
     verified = verify_bundle(Path(path))
     return _rows(verified)
+
+
+def known_bundles(ws: Workspace) -> dict[str, str]:
+    """Bundle id → manifest hash of every submission imported."""
+    return dict(ws.db.execute("SELECT bundle_id, manifest_sha256 FROM submission").fetchall())
 
 
 def _rows(v: VerifiedBundle) -> PreparedSubmission:
@@ -419,24 +435,25 @@ def import_bundles(
 ) -> ImportSummary:
     """Import each file in turn; a bad file is reported and the rest go on."""
     summary = ImportSummary()
+    known = known_bundles(ws)
     for done, path in enumerate(paths):
         if cancelled is not None and cancelled():
             summary.cancelled = True
             break
         if progress is not None:
             progress(done, len(paths), path.name)
-        summary.outcomes.append(import_one(ws, path))
+        summary.outcomes.append(import_one(ws, path, known))
     if progress is not None and not summary.cancelled:
         progress(len(paths), len(paths), "")
     return summary
 
 
-def import_one(ws: Workspace, path: Path) -> Outcome:
+def import_one(ws: Workspace, path: Path, known: Mapping[str, str] | None = None) -> Outcome:
     """Prepare and store one file; a bad file is ``rejected``, a store that cannot be
     written (locked, full disk) ``failed`` — nothing of that bundle is kept, so it can be
     imported again later."""
     try:
-        prepared = prepare(path)
+        prepared = prepare(path, known)
     except (BundleRejected, OSError) as exc:
         return problem(path, exc)
     try:

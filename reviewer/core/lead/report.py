@@ -47,6 +47,13 @@ class AgreementReport:
             "documents": self.documents,
             "spans": self.spans,
             "span_agreement": [agreement.pair_json(p) for p in self.pairs],
+            "span_f1_by_annotator": {
+                who: {
+                    "exact": _round(self.mean_f1(who, mode="exact")),
+                    "overlap": _round(self.mean_f1(who, mode="overlap")),
+                }
+                for who in self.annotators
+            },
             "item_labels": {
                 label: agreement.categorical_json(c) for label, c in sorted(self.labels.items())
             },
@@ -64,6 +71,10 @@ class AgreementReport:
         ]
         values = [f for f in found if f is not None]
         return sum(values) / len(values) if values else None
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
 
 
 def compute(ws: Workspace, batch: str | None = None) -> AgreementReport:

@@ -97,7 +97,8 @@ class BundleImporter(QObject):
         if self.progress is not None:
             self.progress.setLabelText(f"Verifying {path.name} ({done + 1} of {self._total})…")
             self.progress.setValue(done)
-        self._pending = run_in_pool(lambda: merge.prepare(path))
+        known = merge.known_bundles(self.workspace)
+        self._pending = run_in_pool(lambda: merge.prepare(path, known))
         self._relay.when_done(self._pending, lambda f: self._store(path, f))
 
     def _store(self, path: Path, future: Future[Any]) -> None:
