@@ -10,20 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from concurrent.futures import Future
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from reviewer.cli import EXIT_BAD_INPUT, EXIT_OK, _problem, say
-from reviewer.core.errors import DocumentError, PasswordRequired, ReviewerError
-from reviewer.core.formats import TEXT_SUFFIXES
-
-if TYPE_CHECKING:
-    from reviewer.core.worker import DocumentWorker
-
-#: How long the worker may take to read every page (scans are recognised by OCR first,
-#: 1-4 s a page).
-READ_TIMEOUT = 600.0
+from reviewer.core.errors import ReviewerError
 
 
 def add_citations_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -74,33 +64,7 @@ def run_citations(args: argparse.Namespace) -> int:
 
 
 def read_pages(path: Path, password: str | None = None) -> list[str]:
-    """The text of each page of ``path``, read by a document worker.
+    """The text of each page of ``path`` (:func:`reviewer.core.page_texts.read_pages`)."""
+    from reviewer.core.page_texts import read_pages as read
 
-    A text or Markdown file PyMuPDF cannot open is read here as one page.
-    """
-    from reviewer.core.worker import run_once
-
-    try:
-        found = run_once(lambda worker: _page_texts(worker, path, password), READ_TIMEOUT)
-        return [text for _page, text in sorted(found)]
-    except DocumentError as exc:
-        if isinstance(exc, PasswordRequired) or path.suffix.lower() not in TEXT_SUFFIXES:
-            raise
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
-            raise exc from None
-        if not text.strip():
-            raise
-        return [text]
-
-
-def _page_texts(worker: DocumentWorker, path: Path, password: str | None) -> Future[Any]:
-    """Open ``path`` in the worker and ask for every page's text: a future of (page, text)."""
-    from reviewer.core.ocr import no_ocr_message
-
-    opened = worker.open(path, password).result(120)
-    sources = worker.sources().result(120)
-    if sources.unreadable_pages:
-        say(f"reviewer citations: warning: {no_ocr_message(path.name, sources)}")
-    return worker.text(range(opened.page_count))
+    return read(path, password, warn=lambda text: say(f"reviewer citations: warning: {text}"))

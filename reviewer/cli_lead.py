@@ -216,10 +216,10 @@ def agreement_table(r: AgreementReport) -> str:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from reviewer.cli_citations import read_pages
     from reviewer.core import batches
     from reviewer.core.atomic import write_bytes
     from reviewer.core.lead import dashboard, dataset, report, submitted
+    from reviewer.core.page_texts import read_pages
 
     summary_path = args.summary or args.output.with_name(f"{args.output.stem}.annotators.csv")
     current: Path = args.output

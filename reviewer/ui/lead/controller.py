@@ -209,7 +209,7 @@ class LeadController(QObject):
 
     def _text_of(self, sha256: str) -> list[str]:
         """A draft's text for the preference pairs: the index if built, else a worker reads it."""
-        from reviewer.cli_citations import read_pages
+        from reviewer.core.page_texts import read_pages
 
         doc = self.workspace.document(sha256)
         pages = doc.page_count if doc is not None else 0
