@@ -17,7 +17,8 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from reviewer import __version__
@@ -172,7 +173,16 @@ def run_gui(
     app.setApplicationName("reviewer")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("reviewer")
+    quiet = smoke or report_startup
+
+    def ask(question: str) -> bool:
+        if quiet:
+            return False
+        answer = QMessageBox.question(None, "The workspace is damaged", question)
+        return answer == QMessageBox.StandardButton.Yes
+
     try:
+        recover_if_damaged(paths, ask)
         workspace = Workspace.open(paths, actor=actor_for(paths))
     except ReviewerError as exc:
         if spare is not None:
@@ -218,6 +228,10 @@ def run_gui(
         QTimer.singleShot(60_000, lambda: (result.update(code=1), app.quit()))
         window.dialogs.error = lambda title, text: failed(title, text)  # type: ignore[method-assign]
 
+    if not quiet:
+        from reviewer.ui.backups import BackupScheduler
+
+        BackupScheduler(paths.database, window)
     window.show()
     if not smoke and not report_startup and window.work.identity() is None:
         # First run: name and id first, so the work and its submissions carry them.
@@ -229,6 +243,45 @@ def run_gui(
         window.close()
         workspace.close()
     return result["code"] or code
+
+
+def recover_if_damaged(paths: object, ask: Callable[[str], bool]) -> None:
+    """Check the workspace before opening it; offer the newest good backup if it is damaged.
+
+    Raises ReviewerError (shown to the user) when it is damaged and not restored. The
+    workspace's lock is held meanwhile, so a running window's file is never replaced.
+    """
+    from reviewer.core import backup
+    from reviewer.core.errors import ReviewerError
+    from reviewer.core.lock import WorkspaceLock
+    from reviewer.core.paths import AppPaths
+
+    assert isinstance(paths, AppPaths)
+    health = backup.check(paths.database)
+    if health.ok:
+        return
+    name = paths.database.name
+    if health.backup is None:
+        raise ReviewerError(
+            f"{name} is damaged ({health.problem}) and there is no good backup in "
+            f"{backup.folder_of(paths.database)}; the file is left as it is"
+        )
+    made = datetime.fromtimestamp(health.backup.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+    question = (
+        f"{name} is damaged ({health.problem}).\n\nRestore the newest good backup, made "
+        f"{made}? Work done since then is not in it. The damaged file is kept beside it."
+    )
+    if not ask(question):
+        raise ReviewerError(f"{name} is damaged ({health.problem}); not restored")
+    lock = WorkspaceLock(paths.workspace)
+    lock.acquire()
+    try:
+        aside = backup.restore(paths.database, health.backup)
+    finally:
+        lock.release()
+    logging.getLogger("reviewer").warning(
+        "workspace restored from a backup; the damaged file was kept as %s", aside.name
+    )
 
 
 def smoke_checks(window: object, workspace: object, stages: dict[str, float]) -> int:
