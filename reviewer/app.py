@@ -139,7 +139,9 @@ def setup_logging(logs: Path) -> None:
     handler = logging.handlers.RotatingFileHandler(
         logs / "reviewer.log", maxBytes=2 * 2**20, backupCount=3, encoding="utf-8"
     )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    from reviewer.core.log_privacy import MaskingFormatter
+
+    handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("reviewer")
     root.setLevel(logging.INFO)
     if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):

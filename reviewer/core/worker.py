@@ -140,12 +140,50 @@ def _read_exactly(conn: Connection, size: int) -> bytearray:
 # -- the child process --------------------------------------------------------
 
 
+#: Address space a worker process may use, in MiB (``$REVIEWER_WORKER_MEMORY_MB``).
+WORKER_MEMORY_MB = 2048
+MEMORY_ENV = "REVIEWER_WORKER_MEMORY_MB"
+
+
+def _cap_memory() -> None:
+    """Limit this (worker) process's address space; called in the child only.
+
+    Why: a hostile file (a decompression bomb, an image declaring a huge
+    size) can make MuPDF allocate until the machine swaps and the GUI dies
+    with everything else. Capped, the allocation fails instead: MuPDF raises
+    and the request fails with a DocumentError naming the file, or the
+    process dies and the client reports WorkerCrashed. A worker drawing and
+    reading ordinary pages peaks near 330 MB of address space (measured,
+    the shared pixel arena included), so 2 GiB leaves room. Never called in
+    the GUI process; RLIMIT_AS does not exist on Windows.
+    """
+    if os.name == "nt":
+        return
+    import resource
+
+    if not hasattr(resource, "RLIMIT_AS"):
+        return
+    try:
+        megabytes = int(os.environ.get(MEMORY_ENV) or WORKER_MEMORY_MB)
+    except ValueError:
+        megabytes = WORKER_MEMORY_MB
+    if megabytes <= 0:
+        return  # 0 turns the cap off
+    cap = megabytes * 2**20
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)  # an unprivileged process cannot raise its hard limit
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
 def _serve(conn: Connection, arena_name: str | None = None) -> None:
     """Main loop of the worker process: answer requests until told to quit.
 
     When the client has gone (its end of the pipe closed: the tab was closed,
     or the app died), the worker simply ends: nobody is left to answer.
     """
+    _cap_memory()  # before PyMuPDF is loaded; the GUI process is never capped
     from reviewer.core import documents  # imported here: the parent never loads PyMuPDF
     from reviewer.core.pixel_arena import attach
 

@@ -214,6 +214,21 @@ def test_drag_selects_whole_words_and_ctrl_c_copies_them(qtbot, make_window, gen
     assert view.selected_text() == expected
     qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QGuiApplication.clipboard().text() == expected
+    # Marked sensitive for clipboard histories, and taken off the clipboard later.
+    formats = QGuiApplication.clipboard().mimeData().formats()
+    assert "x-kde-passwordManagerHint" in formats
+    assert bytes(QGuiApplication.clipboard().mimeData().data("x-kde-passwordManagerHint")) == (
+        b"secret"
+    )
+    view.clipboard.clear_after_ms = 50
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: QGuiApplication.clipboard().text() == "", timeout=5_000)
+    # What the user copies elsewhere afterwards is left alone.
+    view.clipboard.clear_after_ms = 60_000
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    QGuiApplication.clipboard().setText("the user's own text")
+    assert not view.clipboard.clear()
+    assert QGuiApplication.clipboard().text() == "the user's own text"
 
 
 def test_words_of_pages_scrolled_past_are_let_go_but_not_the_selections(

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
-    QGuiApplication,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -35,6 +34,7 @@ from reviewer.core.layout import PageLayout
 from reviewer.core.model import Annotation, Box, Selector
 from reviewer.core.selection import Anchor, PageSpan, select, selected_text
 from reviewer.core.worker import NEARBY, VISIBLE
+from reviewer.ui.clipboard import SensitiveClipboard
 from reviewer.ui.document_session import DocumentSession
 
 if TYPE_CHECKING:
@@ -98,6 +98,7 @@ class PageView(QAbstractScrollArea):
         self._anchored: tuple[list[PageSpan], Selector] | None = None
         self._hits: dict[int, list[Hit]] = {}
         self._current_hit: Hit | None = None
+        self.clipboard = SensitiveClipboard(self)
         #: Named layers of boxes drawn over pages (diff highlight, the word under the cursor).
         self._marks: dict[str, tuple[QColor, dict[int, list[Box]]]] = {}
         self.setAccessibleName(f"Pages of {session.title}")
@@ -190,9 +191,10 @@ class PageView(QAbstractScrollArea):
         self.selectionChanged.emit("")
 
     def copy_selection(self) -> bool:
+        """Copy the selected text, marked sensitive and cleared after a while (privacy)."""
         text = self.selected_text()
         if text:
-            QGuiApplication.clipboard().setText(text)
+            self.clipboard.copy(text)
         return bool(text)
 
     # -- annotations -------------------------------------------------------------
