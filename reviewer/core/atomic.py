@@ -27,6 +27,26 @@ def fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def temporary_beside(target: Path) -> tuple[int, str]:
+    """A new hidden temporary file beside ``target`` (``mkstemp``: mode 0600), after removing
+    the ones an earlier write to the same target left when it was killed.
+
+    Why remove them: a kill between writing and renaming leaves the temporary
+    file behind, and for a redacted export that is a whole document copy that
+    was never verified. Removing one a live writer still uses is safe too:
+    that writer's rename then fails and its target keeps the old file.
+    """
+    target = Path(target)
+    prefix = f".{target.name}."
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(target.parent):
+            name = entry.name
+            if name.startswith(prefix) and name.endswith(".tmp") and len(name) == len(prefix) + 12:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+    return tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=".tmp")
+
+
 def write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
     """Replace ``path`` with ``data`` atomically.
 
@@ -36,7 +56,7 @@ def write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
     untouched.
     """
     path = Path(path)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, temp = temporary_beside(path)
     try:
         if mode is not None:
             os.chmod(temp, mode)

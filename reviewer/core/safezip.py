@@ -29,7 +29,6 @@ import os
 import re
 import stat
 import struct
-import tempfile
 import unicodedata
 import zipfile
 import zlib
@@ -39,7 +38,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
-from reviewer.core.atomic import fsync_dir
+from reviewer.core.atomic import fsync_dir, temporary_beside
 from reviewer.core.errors import ReviewerError
 
 KiB = 1024
@@ -593,7 +592,7 @@ def write_archive(target: Path, members: Iterable[tuple[str, bytes | Path, bool]
     replaced one keeps its mode.
     """
     target = Path(target)
-    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd, temp_name = temporary_beside(target)
     temp = Path(temp_name)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -23,7 +23,6 @@ import json
 import os
 import re
 import stat
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from typing import Any
 
 import pymupdf
 
-from reviewer.core.atomic import fsync_dir
+from reviewer.core.atomic import fsync_dir, temporary_beside
 from reviewer.core.errors import DocumentError, PasswordRequired, ReviewerError
 from reviewer.core.redaction.plan import (
     Rect,
@@ -1055,7 +1054,7 @@ def export_redacted(
 def _write_temp(target: Path, data: bytes) -> Path:
     """Write ``data`` to a new hidden file beside ``target`` and flush it to disk."""
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        fd, name = temporary_beside(target)
     except OSError as exc:
         raise DocumentError(target, f"cannot write beside this file ({exc.strerror})") from exc
     temp = Path(name)
