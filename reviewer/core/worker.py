@@ -743,9 +743,12 @@ class DocumentWorker:
                 outcome = "too often; giving up" if giving_up else "; it was restarted"
                 doing = "" if giving_up else f" while {_doing(req)}"
                 sep = "" if outcome.startswith(";") else " "
+                # An open (or info) names its own file: the worker's name is still
+                # "document", or the previous file's, until an open succeeds.
+                who = str(req.args[0]) if req.op in ("open", "info") else name
                 _fail(
                     req.future,
-                    WorkerCrashed(name, f"the document engine {what}{doing}{sep}{outcome}"),
+                    WorkerCrashed(who, f"the document engine {what}{doing}{sep}{outcome}"),
                 )
             if giving_up:
                 self._closed = True

@@ -12,7 +12,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from reviewer.core.errors import PasswordRequired, ReviewerError
 from reviewer.core.formats import filetype_for
@@ -28,6 +28,9 @@ class Asker(Protocol):
     def password(self, name: str, wrong: bool) -> str | None: ...
 
 
+OPEN_TIMEOUT_MS = 60_000
+
+
 class DocumentOpener(QObject):
     """Opens files and stored documents, emitting a ready :class:`DocumentSession`."""
 
@@ -41,6 +44,10 @@ class DocumentOpener(QObject):
         self._relay = Relay(self)
         self._spare: DocumentWorker | None = None
         self._busy: set[DocumentWorker] = set()
+        #: How long an open may take before the file is called hung (scans open fast;
+        #: OCR comes later, per page).
+        self.open_timeout_ms = OPEN_TIMEOUT_MS
+        self._hung: set[int] = set()  # futures of opens already reported as hung
 
     def warm_up(self) -> None:
         """Start a spare worker now so the next open is quick."""
@@ -95,6 +102,27 @@ class DocumentOpener(QObject):
         self._relay.when_done(
             future, lambda f: self._on_opened(worker, path, password, filetype, stored, f)
         )
+        name = stored.original_name if stored else path.name
+        QTimer.singleShot(self.open_timeout_ms, lambda: self._check_hung(worker, name, future))
+
+    def _check_hung(self, worker: DocumentWorker, name: str, future: Future[Any]) -> None:
+        """A file that makes the document engine hang: say so and stop its worker.
+
+        The worker is a process of its own, so the window never hung; without
+        this the user would wait for a tab that never comes.
+        """
+        if future.done() or worker not in self._busy:
+            return
+        self._hung.add(id(future))
+        worker.close(timeout=0.2)  # a hung engine will not answer "quit": kill it at once
+        seconds = self.open_timeout_ms // 1000
+        self._give_up(
+            worker,
+            name,
+            f"{name}: did not open within {seconds} s; the file may be damaged or built to "
+            "stall the document engine. Nothing was changed.",
+            show=True,
+        )
 
     def _on_opened(
         self,
@@ -105,6 +133,9 @@ class DocumentOpener(QObject):
         stored: Document | None,
         future: Future[Any],
     ) -> None:
+        if id(future) in self._hung:  # already reported; its worker was stopped
+            self._hung.discard(id(future))
+            return
         error = future.exception()
         name = stored.original_name if stored else path.name
         if isinstance(error, PasswordRequired):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
+import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QGuiApplication, QWheelEvent
 from PySide6.QtWidgets import QApplication
@@ -472,3 +476,30 @@ def test_a_crashed_worker_is_restarted_and_the_page_drawn(
     qtbot.keyClick(view, Qt.Key.Key_End)
     wait_rendered(window, BRIEF_PAGES - 1)
     assert worker.restarts == 1
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGSTOP"), reason="POSIX signals")
+def test_a_file_that_hangs_the_engine_is_reported_and_its_worker_stopped(
+    qtbot, make_window, dialogs, make_pdf
+):
+    """The document engine stops answering mid-open (as MuPDF looping on a crafted file
+    would): the window says which file, stops that worker, and stays usable."""
+    memo = make_pdf("stalls the engine.pdf", ["Nothing unusual here."])
+    window = make_window()
+    window.opener.open_timeout_ms = 1_500
+    window.opener.warm_up()
+    spare = window.opener._spare
+    assert spare is not None
+    qtbot.waitUntil(lambda: spare.pid is not None, timeout=10_000)
+    os.kill(spare.pid, signal.SIGSTOP)  # the engine hangs; the GUI process does not
+    window.open_paths([memo])
+    qtbot.waitUntil(lambda: bool(dialogs.errors), timeout=20_000)
+    title, text = dialogs.errors[-1]
+    assert title == "Cannot open document"
+    assert "stalls the engine.pdf: did not open within 1 s" in text
+    assert window.opener.pending == 0
+    assert window.current_pane() is None
+    qtbot.wait(300)
+    assert len(dialogs.errors) == 1  # the stopped worker's late failure is not shown again
+    with qtbot.waitSignal(window.documentShown, timeout=20_000):
+        window.open_paths([memo])  # a fresh worker opens the same file
