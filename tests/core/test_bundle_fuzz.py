@@ -353,7 +353,13 @@ def test_ten_thousand_mutants_are_refused_or_verify_as_the_original(
         accepted[kind] += 1
     elapsed = time.perf_counter() - started
 
-    print(f"\n{MUTANTS} mutants in {elapsed:.1f} s; accepted as the original: {dict(accepted)}")
+    rejected = sum(sum(c.values()) for c in reasons.values())
+    # The reliability report's line (issue 9): run with -s to see it.
+    print(
+        f"\nBUNDLE inputs={MUTANTS} rejected={rejected} accepted_as_original="
+        f"{sum(accepted.values())} crashes={len(failures)} seconds={elapsed:.1f}"
+    )
+    print(f"{MUTANTS} mutants in {elapsed:.1f} s; accepted as the original: {dict(accepted)}")
     for kind in KINDS:
         print(f"  {kind}: {sum(reasons[kind].values())} rejected")
         for reason, count in reasons[kind].most_common(6):

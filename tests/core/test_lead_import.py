@@ -223,3 +223,22 @@ def test_a_locked_workspace_fails_the_bundle_and_keeps_it_for_later(team: Team) 
     assert _counts(team.ws)["submission"] == 0
     assert merge.import_one(team.ws, path).status == "imported"
     assert _counts(team.ws)["submitted_annotation"] == 1
+
+
+def test_a_full_disk_fails_the_bundle_and_damages_nothing(team: Team) -> None:
+    """SQLite's own "database or disk is full" (its page limit reached): the bundle is
+    reported failed, nothing of it is stored, the workspace stays sound, and the same
+    file imports once there is room."""
+    _enrol_all(team)
+    spans = [team.span("memo.pdf", n * 3, n * 3 + 2, "PERSON", key=f"s{n}") for n in range(400)]
+    path = team.submit("ana", spans)
+    pages = team.ws.db.execute("PRAGMA page_count").fetchone()[0]
+    team.ws.db.execute(f"PRAGMA max_page_count = {pages}")
+    outcome = merge.import_one(team.ws, path)
+    assert outcome.status == "failed"
+    assert "full" in outcome.reason
+    assert _counts(team.ws)["submission"] == 0
+    assert team.ws.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    team.ws.db.execute("PRAGMA max_page_count = 1073741823")
+    assert merge.import_one(team.ws, path).status == "imported"
+    assert _counts(team.ws)["submitted_annotation"] == 400
