@@ -168,9 +168,7 @@ def build_bundle(
     found = annotation_store.for_batch(ws, batch_id)
     annotations = [to_w3c(a, documents[a.document]) for a in found]
     segments = timesheet.segments(ws, batch_id)
-    seconds: dict[str, float] = {}
-    for s in segments:
-        seconds[s.item] = seconds.get(s.item, 0.0) + s.seconds
+    seconds = _seconds_by_item(segments)
     judgement_lines = _judgement_records(ws, batch_id, who.id, items, found, seconds)
     return assemble(
         batch_id=batch_id,
@@ -184,6 +182,13 @@ def build_bundle(
         segments=segments,
         redacted=redacted,
     )
+
+
+def _seconds_by_item(segments: Sequence[timesheet.Segment]) -> dict[str, float]:
+    seconds: dict[str, float] = {}
+    for s in segments:
+        seconds[s.item] = seconds.get(s.item, 0.0) + s.seconds
+    return seconds
 
 
 def assemble(
@@ -205,9 +210,7 @@ def assemble(
     annotators (tests, benchmarks) give them directly, so both make the
     same file format through this one function.
     """
-    seconds: dict[str, float] = {}
-    for s in segments:
-        seconds[s.item] = seconds.get(s.item, 0.0) + s.seconds
+    seconds = _seconds_by_item(segments)
     remaining = [i for i in items if i.status not in ("done", "skipped")]
     item_lines = [_item_record(i, seconds.get(i.id, 0.0)) for i in items]
     contents: list[tuple[str, bytes | Path, bool]] = [

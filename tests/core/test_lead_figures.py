@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from lead_team import Team, make_team
 
-from reviewer.core.lead import dataset, gold, merge, report, roster, submitted
+from reviewer.core.lead import dataset, gold, merge, merged, report, roster, submitted
 from reviewer.core.lead.disagreements import disagreements
 from reviewer.core.samples.team import compare_record
 from reviewer.core.store import Workspace
@@ -122,16 +122,7 @@ def test_disagreements_of_each_kind(team: Team) -> None:
 
 
 def _details(team: Team, where: submitted.Scope, document: str) -> dict[str, gold.SpanDetail]:
-    found = {}
-    for s in submitted.spans(team.ws, where, document=document):
-        sid, _, aid = s.key.partition("/")
-        exact, quads, taxonomy = team.ws.db.execute(
-            "SELECT exact, quads, taxonomy FROM submitted_annotation WHERE submission = ? "
-            "AND id = ?",
-            [int(sid), aid],
-        ).fetchone()
-        found[s.key] = gold.SpanDetail(s, taxonomy, exact, json.loads(quads))
-    return found
+    return merged.load(team.ws, document, where).details
 
 
 def test_adjudication_is_gold_with_provenance_undo_and_events(team: Team) -> None:

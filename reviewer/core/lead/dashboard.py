@@ -99,8 +99,9 @@ def gold_agreement(ws: Workspace, batch: str | None = None) -> dict[str, float |
         return {}
     spans: list[Span] = []
     for doc in documents:
-        spans.extend(s for s in submitted.spans(ws, where, document=doc))
-        for n, e in enumerate(dataset.document_spans(ws, where, doc).spans):
+        resolved = dataset.document_spans(ws, where, doc)
+        spans.extend(resolved.source.spans)
+        for n, e in enumerate(resolved.spans):
             box = tuple(e["box"]) if e["box"] else None
             start = (e["page"] - 1, 0 if box else e["start"])
             end = (e["end_page"] - 1, 0 if box else e["end"])

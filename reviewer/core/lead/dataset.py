@@ -24,7 +24,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -33,9 +32,9 @@ from typing import TYPE_CHECKING, Any
 from reviewer import __version__
 from reviewer.core import batches
 from reviewer.core.lead import gold as gold_store
-from reviewer.core.lead import submitted
-from reviewer.core.lead.agreement import Span
-from reviewer.core.lead.disagreements import Disagreement, disagreements
+from reviewer.core.lead import merged, submitted
+from reviewer.core.lead.agreement import Position
+from reviewer.core.lead.disagreements import Disagreement
 from reviewer.core.lead.submitted import Scope
 
 if TYPE_CHECKING:
@@ -56,48 +55,43 @@ class ExportResult:
 
 @dataclass(frozen=True)
 class Resolved:
-    """One document's spans after adjudication, and its open disagreements."""
+    """One document's spans after adjudication, its open disagreements, and what they
+    were resolved from."""
 
     spans: list[dict[str, Any]]
     open: list[Disagreement]
+    source: merged.MergedDocument
 
 
 def document_spans(ws: Workspace, where: Scope, document: str) -> Resolved:
     """Agreed spans plus gold decisions of one document; undecided disagreements apart."""
-    found = submitted.spans(ws, where, document=document)
-    covering = sorted(a for a, docs in submitted.coverage(ws, where).items() if document in docs)
-    mine = [s for s in found if s.annotator in covering]
-    differ = disagreements(mine, covering) if len(covering) > 1 else []
-    in_dispute = {s.key for d in differ for s in d.spans}
-    decided = gold_store.decided(ws, [d.id for d in differ])
-    details = _details(ws, [s for s in mine if s.key not in in_dispute])
+    doc = merged.load(ws, document, where)
+    covering = set(doc.covering)
+    in_dispute = {s.key for d in doc.disagreements for s in d.spans}
     agreed: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for s in mine:
-        if s.key in in_dispute:
+    for s in doc.spans:
+        if s.key in in_dispute or s.annotator not in covering:
             continue
         key = (s.label, s.start, s.end, s.box)
+        detail = doc.details.get(s.key)
         entry = agreed.setdefault(
             key,
             {
-                **_place(s),
+                **_place(s.start, s.end, s.box),
                 "label": s.label,
-                "exact": details.get(s.key, ""),
+                "exact": detail.exact if detail else "",
                 "source": "agreed" if len(covering) > 1 else "single",
                 "annotators": [],
             },
         )
         entry["annotators"].append(s.annotator)
     spans = list(agreed.values())
-    for g in decided.values():
+    for g in doc.decided.values():
         if g.decision == "reject":
             continue
         spans.append(
             {
-                "page": g.start[0] + 1,
-                "start": g.start[1],
-                "end_page": g.end[0] + 1,
-                "end": g.end[1],
-                "box": list(g.box) if g.box else None,
+                **_place(g.start, g.end, g.box),
                 "label": g.label,
                 "exact": g.exact,
                 "source": "gold",
@@ -108,36 +102,17 @@ def document_spans(ws: Workspace, where: Scope, document: str) -> Resolved:
             }
         )
     spans.sort(key=lambda e: (e["page"], e["start"], e["end_page"], e["end"], e["label"]))
-    return Resolved(spans, [d for d in differ if d.id not in decided])
+    return Resolved(spans, [d for d in doc.disagreements if d.id not in doc.decided], doc)
 
 
-def _place(s: Span) -> dict[str, Any]:
+def _place(start: Position, end: Position, box: Sequence[float] | None) -> dict[str, Any]:
     return {
-        "page": s.start[0] + 1,
-        "start": s.start[1],
-        "end_page": s.end[0] + 1,
-        "end": s.end[1],
-        "box": list(s.box) if s.box else None,
+        "page": start[0] + 1,
+        "start": start[1],
+        "end_page": end[0] + 1,
+        "end": end[1],
+        "box": list(box) if box else None,
     }
-
-
-def _details(ws: Workspace, spans: Sequence[Span]) -> dict[str, str]:
-    """Span key → quoted text, read in one query per submission."""
-    by_submission: dict[int, list[str]] = defaultdict(list)
-    for s in spans:
-        sid, _, aid = s.key.partition("/")
-        by_submission[int(sid)].append(aid)
-    found: dict[str, str] = {}
-    for sid, ids in by_submission.items():
-        for chunk in range(0, len(ids), 500):
-            part = ids[chunk : chunk + 500]
-            rows = ws.db.execute(
-                "SELECT id, exact FROM submitted_annotation WHERE submission = ? AND id IN "
-                f"({','.join('?' * len(part))})",
-                [sid, *part],
-            )
-            found.update({f"{sid}/{aid}": exact for aid, exact in rows})
-    return found
 
 
 def _documents(ws: Workspace, where: Scope) -> list[str]:

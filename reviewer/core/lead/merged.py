@@ -43,8 +43,9 @@ class MergedDocument:
         return sum(1 for d in self.disagreements if d.id not in self.decided)
 
 
-def load(ws: Workspace, document: str) -> MergedDocument:
-    where = submitted.scope(ws)
+def load(ws: Workspace, document: str, where: submitted.Scope | None = None) -> MergedDocument:
+    """The document's merged state over ``where`` (default: every current submission)."""
+    where = where or submitted.scope(ws)
     spans = submitted.spans(ws, where, document=document)
     coverage = submitted.coverage(ws, where)
     covering = tuple(sorted(a for a, docs in coverage.items() if document in docs))

@@ -44,6 +44,7 @@ class BundleImporter(QObject):
         self._summary: merge.ImportSummary | None = None
         self._pending: Future[Any] | None = None
         self._cancelled = False
+        self._known: dict[str, str] = {}
         self.progress: QProgressDialog | None = None
 
     @property
@@ -60,6 +61,7 @@ class BundleImporter(QObject):
             return False
         self._queue = list(files)
         self._total = len(files)
+        self._known = merge.known_bundles(self.workspace)  # read once a run, kept up to date
         self._summary = merge.ImportSummary()
         self._cancelled = False
         self.progress = QProgressDialog(
@@ -97,7 +99,7 @@ class BundleImporter(QObject):
         if self.progress is not None:
             self.progress.setLabelText(f"Verifying {path.name} ({done + 1} of {self._total})…")
             self.progress.setValue(done)
-        known = merge.known_bundles(self.workspace)
+        known = dict(self._known)  # the pool thread gets its own copy
         self._pending = run_in_pool(lambda: merge.prepare(path, known))
         self._relay.when_done(self._pending, lambda f: self._store(path, f))
 
@@ -114,6 +116,9 @@ class BundleImporter(QObject):
             outcome = merge.store(self.workspace, future.result())
         except (BundleRejected, ReviewerError, OSError, sqlite3.Error) as exc:
             outcome = merge.problem(path, exc)
+        if outcome.status == "imported":
+            prepared = future.result()
+            self._known[prepared.bundle_id] = prepared.manifest_sha256
         summary.outcomes.append(outcome)
         self._next()
 
